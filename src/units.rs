@@ -1,0 +1,51 @@
+//! The built-in unit registry for `"x-pim": "measurement"` values.
+
+/// What a unit measures; conversion is only possible within one dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dimension {
+    Mass,
+    Length,
+    Volume,
+}
+
+/// Each unit with its dimension and its size in the dimension's base unit (g, mm, ml),
+/// written as an exact decimal so conversions never go through binary floats.
+pub const UNITS: &[(&str, Dimension, &str)] = &[
+    ("g", Dimension::Mass, "1"),
+    ("kg", Dimension::Mass, "1000"),
+    ("lb", Dimension::Mass, "453.59237"),
+    ("oz", Dimension::Mass, "28.349523125"),
+    ("mm", Dimension::Length, "1"),
+    ("cm", Dimension::Length, "10"),
+    ("m", Dimension::Length, "1000"),
+    ("in", Dimension::Length, "25.4"),
+    ("ml", Dimension::Volume, "1"),
+    ("l", Dimension::Volume, "1000"),
+];
+
+pub fn dimension(unit: &str) -> Option<Dimension> {
+    UNITS.iter().find(|(u, _, _)| *u == unit).map(|(_, d, _)| *d)
+}
+
+pub fn is_known(unit: &str) -> bool {
+    dimension(unit).is_some()
+}
+
+/// The known units as a sentence fragment, for messages.
+pub fn known_list() -> String {
+    UNITS.iter().map(|(u, _, _)| *u).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_the_units_of_the_spec() {
+        for unit in ["g", "kg", "lb", "oz", "mm", "cm", "m", "in", "ml", "l"] {
+            assert!(is_known(unit), "{unit}");
+        }
+        assert!(!is_known("KG"));
+        assert_eq!(dimension("oz"), Some(Dimension::Mass));
+    }
+}
