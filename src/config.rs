@@ -310,9 +310,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = parse(&format!("{MINIMAL}colour = 1\n")).unwrap_err().to_string();
+        let err = parse(&format!("{MINIMAL}colour = 1\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("colour"), "{err}");
-        let err = parse(&format!("{MINIMAL}[limits]\nmax_dept = 3\n")).unwrap_err().to_string();
+        let err = parse(&format!("{MINIMAL}[limits]\nmax_dept = 3\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("max_dept"), "{err}");
     }
 
@@ -322,7 +326,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("no-such"), "{err}");
-        let c = parse(&format!("{MINIMAL}[rules]\nfile-name-mismatch = \"off\"\nschema-pattern = \"warning\"\n")).unwrap();
+        let c = parse(&format!(
+            "{MINIMAL}[rules]\nfile-name-mismatch = \"off\"\nschema-pattern = \"warning\"\n"
+        ))
+        .unwrap();
         assert_eq!(c.level(&Rule::FileNameMismatch), None);
         assert_eq!(
             c.level(&Rule::Schema("pattern".into())),
@@ -340,9 +347,10 @@ mod tests {
 
     #[test]
     fn default_locale_must_be_listed() {
-        let err = parse(&MINIMAL.replace("default_locale = \"en-US\"", "default_locale = \"de-DE\""))
-            .unwrap_err()
-            .to_string();
+        let err =
+            parse(&MINIMAL.replace("default_locale = \"en-US\"", "default_locale = \"de-DE\""))
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("default_locale"), "{err}");
     }
 }

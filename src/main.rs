@@ -1,3 +1,23 @@
+use clap::Parser;
+use pim::ExitStatus;
+
 fn main() {
-    println!("Hello, world!");
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("pim: internal error ({info}); this is a bug, please report it");
+    }));
+    let cli = pim::cli::Cli::parse();
+    // The whole run gets a large stack: YAML parsing recurses per nesting level.
+    let status = std::thread::Builder::new()
+        .stack_size(pim::STACK_SIZE)
+        .spawn(move || match pim::run(cli) {
+            Ok(status) => status,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitStatus::Error
+            }
+        })
+        .ok()
+        .and_then(|handle| handle.join().ok())
+        .unwrap_or(ExitStatus::Error);
+    std::process::exit(status.code());
 }

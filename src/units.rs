@@ -24,7 +24,10 @@ pub const UNITS: &[(&str, Dimension, &str)] = &[
 ];
 
 pub fn dimension(unit: &str) -> Option<Dimension> {
-    UNITS.iter().find(|(u, _, _)| *u == unit).map(|(_, d, _)| *d)
+    UNITS
+        .iter()
+        .find(|(u, _, _)| *u == unit)
+        .map(|(_, d, _)| *d)
 }
 
 pub fn is_known(unit: &str) -> bool {
@@ -33,7 +36,11 @@ pub fn is_known(unit: &str) -> bool {
 
 /// The known units as a sentence fragment, for messages.
 pub fn known_list() -> String {
-    UNITS.iter().map(|(u, _, _)| *u).collect::<Vec<_>>().join(", ")
+    UNITS
+        .iter()
+        .map(|(u, _, _)| *u)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

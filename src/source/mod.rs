@@ -144,9 +144,13 @@ mod tests {
 
     #[test]
     fn bom_is_dropped_and_bad_utf8_located() {
-        let t = decode(b"\xEF\xBB\xBFsku: A\r\n".to_vec(), "a.yaml").ok().unwrap();
+        let t = decode(b"\xEF\xBB\xBFsku: A\r\n".to_vec(), "a.yaml")
+            .ok()
+            .unwrap();
         assert_eq!(t.text, "sku: A\r\n");
-        let d = decode(b"sku: A\nname: \xFF\n".to_vec(), "a.yaml").err().unwrap();
+        let d = decode(b"sku: A\nname: \xFF\n".to_vec(), "a.yaml")
+            .err()
+            .unwrap();
         assert_eq!(d.rule, Rule::NotUtf8);
         assert_eq!(d.position, Position::LineColumn { line: 2, column: 7 });
     }

@@ -40,7 +40,10 @@ impl<'de> Deserialize<'de> for Node {
             start: s.byte_offset().unwrap_or(0) as usize,
             len: s.byte_len().unwrap_or(0) as usize,
         };
-        Ok(Node { value: spanned.value, span })
+        Ok(Node {
+            value: spanned.value,
+            span,
+        })
     }
 }
 
@@ -76,10 +79,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::UInt(v))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
-        i64::try_from(v).map(Value::Int).map_err(|_| E::custom("integer out of range"))
+        i64::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| E::custom("integer out of range"))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
-        u64::try_from(v).map(Value::UInt).map_err(|_| E::custom("integer out of range"))
+        u64::try_from(v)
+            .map(Value::UInt)
+            .map_err(|_| E::custom("integer out of range"))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(Value::Float(v))
@@ -106,7 +113,6 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Map(entries))
     }
 }
-
 
 impl Node {
     /// The node's text as written in the file.
@@ -225,7 +231,11 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
 /// Parses one product file and applies the file-level rules. `Err` holds the diagnostics
 /// of a file that could not be read as a product; `Ok` may carry warnings and errors on
 /// individual scalars.
-pub fn parse(text: &str, rel: &str, limits: &Limits) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+pub fn parse(
+    text: &str,
+    rel: &str,
+    limits: &Limits,
+) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
     let root: Node = serde_saphyr::from_str_with_options(text, options(limits))
         .map_err(|e| parse_error(&e, text, rel))?;
     match root.value {
@@ -489,8 +499,14 @@ mod tests {
     fn file_level_rules() {
         assert_eq!(parse_err("a: 1\na: 2\n").rule, Rule::DuplicateKey);
         assert_eq!(parse_err("a: 1\n---\nb: 2\n").rule, Rule::MultipleDocuments);
-        assert_eq!(parse_err("a: !!python/object:os.system x\n").rule, Rule::UnsupportedTag);
-        assert_eq!(parse_err("b: &b {x: 1}\nc:\n  <<: *b\n").rule, Rule::MergeKey);
+        assert_eq!(
+            parse_err("a: !!python/object:os.system x\n").rule,
+            Rule::UnsupportedTag
+        );
+        assert_eq!(
+            parse_err("b: &b {x: 1}\nc:\n  <<: *b\n").rule,
+            Rule::MergeKey
+        );
         assert_eq!(parse_err("- a\n- b\n").rule, Rule::NotAMapping);
         assert_eq!(parse_err("# only a comment\n").rule, Rule::EmptyFile);
         assert_eq!(parse_err("").rule, Rule::EmptyFile);
@@ -505,13 +521,19 @@ mod tests {
     fn limits_stop_bombs_and_nesting() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("a{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("a{}", i - 1)
+            };
             bomb.push_str(&format!("a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_eq!(parse_err(&bomb).rule, Rule::LimitExceeded);
         let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(parse_err(&deep).rule, Rule::LimitExceeded);
-        let block: String = (0..3000).map(|i| format!("{}k{i}:\n", " ".repeat(i * 2))).collect();
+        let block: String = (0..3000)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i * 2)))
+            .collect();
         let d = parse_err(&block);
         assert_eq!(d.rule, Rule::LimitExceeded);
         assert!(d.message.contains("max_depth"), "{}", d.message);

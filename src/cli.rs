@@ -1,0 +1,47 @@
+//! The command line: clap derive types only.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// A product information manager over flat files: one YAML file per product, checked
+/// against JSON Schemas and catalog rules.
+#[derive(Debug, Parser)]
+#[command(name = "pim", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)
+    #[arg(short = 'C', long = "project", value_name = "DIR", global = true)]
+    pub project: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Report only on these files or folders (cross-file rules still see the whole catalog)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Print at most N diagnostics (counts and the exit code still include all)
+    #[arg(long, value_name = "N")]
+    pub max_errors: Option<usize>,
+
+    /// Treat warnings as errors for the exit code
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Print what a rule means and how to fix it, then exit
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
+}

@@ -1,0 +1,589 @@
+//! JSON Schemas: loaded from the schemas folder only, compiled once, with pim's formats;
+//! schema errors mapped back to file positions; the `x-pim` annotations read off them.
+
+use crate::diag::{Diagnostic, Position, Rule};
+use crate::source::yaml::{Node, Value as Yaml, pointer_push};
+use anyhow::{Context, Result, anyhow, bail};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, ValidationError, Validator};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Schemas are registered in memory under this base; nothing is ever fetched.
+const BASE_URI: &str = "https://schemas.pim.invalid/";
+pub const PRODUCT_SCHEMA: &str = "product.schema.json";
+
+/// What a schema node says its value is (`"x-pim"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Localized,
+    Price,
+    Measurement,
+}
+
+/// An annotation found at an instance location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Annotation {
+    Kind(Kind),
+    Format(String),
+}
+
+pub struct Compiled {
+    /// Path relative to the project root, for messages.
+    pub file: String,
+    uri: String,
+    validator: Validator,
+    /// The family's `x-variant-axes`.
+    pub variant_axes: Vec<String>,
+}
+
+pub struct Schemas {
+    pub base: Compiled,
+    pub families: BTreeMap<String, Compiled>,
+    documents: HashMap<String, Value>,
+}
+
+/// What the formats need to know about the project.
+pub struct FormatContext {
+    pub locales: Vec<String>,
+    pub currencies: Vec<String>,
+    pub assets: PathBuf,
+}
+
+impl Schemas {
+    /// Loads `product.schema.json` and `families/*.schema.json` from `dir`. Any problem is an
+    /// operational error naming the file.
+    pub fn load(root: &Path, dir_rel: &Path, formats: FormatContext) -> Result<Schemas> {
+        let dir = root.join(dir_rel);
+        let mut sources: Vec<(String, PathBuf)> =
+            vec![(PRODUCT_SCHEMA.to_owned(), dir.join(PRODUCT_SCHEMA))];
+        let families_dir = dir.join("families");
+        if families_dir.is_dir() {
+            let entries = std::fs::read_dir(&families_dir)
+                .with_context(|| format!("cannot read the folder {}", families_dir.display()))?;
+            let mut names = Vec::new();
+            for entry in entries {
+                let entry = entry.with_context(|| {
+                    format!("cannot read the folder {}", families_dir.display())
+                })?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".schema.json") {
+                    names.push(name);
+                }
+            }
+            names.sort();
+            sources.extend(
+                names
+                    .into_iter()
+                    .map(|n| (format!("families/{n}"), families_dir.join(&n))),
+            );
+        }
+
+        let mut documents = HashMap::new();
+        let mut loaded = Vec::new();
+        for (rel, path) in &sources {
+            let shown = dir_rel.join(rel).display().to_string();
+            let text = std::fs::read_to_string(path).with_context(|| {
+                if rel == PRODUCT_SCHEMA {
+                    format!("cannot read the base schema {shown}; every project needs one")
+                } else {
+                    format!("cannot read the schema {shown}")
+                }
+            })?;
+            let doc: Value = serde_json::from_str(&text)
+                .map_err(|e| anyhow!("{shown} is not valid JSON: {e}"))?;
+            if !doc.is_object() {
+                bail!("{shown} is not a JSON Schema: the top level must be an object");
+            }
+            let uri = format!("{BASE_URI}{rel}");
+            documents.insert(uri.clone(), doc.clone());
+            loaded.push((rel.clone(), shown, uri, doc));
+        }
+
+        let mut registry = jsonschema::Registry::new();
+        for (_, shown, uri, doc) in &loaded {
+            registry = registry
+                .add(uri, doc.clone())
+                .map_err(|e| anyhow!("{shown} cannot be registered: {e}"))?;
+        }
+        let registry = registry
+            .prepare()
+            .map_err(|e| anyhow!("the schemas in {} do not resolve: {e}", dir_rel.display()))?;
+
+        let formats = Arc::new(formats);
+        let mut base = None;
+        let mut families = BTreeMap::new();
+        for (rel, shown, uri, doc) in loaded {
+            let mut options = jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .with_registry(&registry)
+                .with_base_uri(uri.clone())
+                .should_validate_formats(true);
+            options = register_formats(options, &formats);
+            let validator = options
+                .build(&doc)
+                .map_err(|e| anyhow!("{shown} is not a valid JSON Schema: {e}"))?;
+            let variant_axes = match doc.get("x-variant-axes") {
+                None => Vec::new(),
+                Some(Value::Array(axes)) => axes
+                    .iter()
+                    .map(|a| a.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        anyhow!("{shown}: `x-variant-axes` must be a list of attribute names")
+                    })?,
+                Some(_) => bail!("{shown}: `x-variant-axes` must be a list of attribute names"),
+            };
+            let compiled = Compiled {
+                file: shown,
+                uri,
+                validator,
+                variant_axes,
+            };
+            match rel
+                .strip_prefix("families/")
+                .and_then(|n| n.strip_suffix(".schema.json"))
+            {
+                Some(family) => {
+                    families.insert(family.to_owned(), compiled);
+                }
+                None => base = Some(compiled),
+            }
+        }
+        let base = base.ok_or_else(|| anyhow!("no base schema {PRODUCT_SCHEMA}"))?;
+        Ok(Schemas {
+            base,
+            families,
+            documents,
+        })
+    }
+
+    /// Validates a product against the base schema, then its family's, and maps every error to
+    /// a diagnostic at its position in the file.
+    pub fn validate(
+        &self,
+        product: &Node,
+        instance: &Value,
+        family: Option<&Compiled>,
+        file: &FileRef<'_>,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for schema in std::iter::once(&self.base).chain(family) {
+            for error in schema.validator.iter_errors(instance) {
+                out.extend(to_diagnostics(&error, product, file));
+            }
+        }
+        out
+    }
+
+    /// Every `x-pim` kind and `format` the schemas give to a value of the instance, with the
+    /// value's JSON pointer.
+    pub fn annotations(
+        &self,
+        instance: &Value,
+        family: Option<&Compiled>,
+    ) -> Vec<(String, Annotation)> {
+        let mut out = Vec::new();
+        for schema in std::iter::once(&self.base).chain(family) {
+            if let Some(doc) = self.documents.get(&schema.uri) {
+                let mut walker = Walker {
+                    schemas: self,
+                    out: &mut out,
+                    steps: 0,
+                };
+                walker.walk(doc, &schema.uri, instance, String::new(), 0);
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup();
+        out
+    }
+}
+
+/// The file a diagnostic belongs to.
+pub struct FileRef<'a> {
+    pub rel: &'a str,
+    pub sku: Option<&'a str>,
+}
+
+fn register_formats<'i>(
+    options: jsonschema::ValidationOptions<'i>,
+    ctx: &Arc<FormatContext>,
+) -> jsonschema::ValidationOptions<'i> {
+    let locales = Arc::clone(ctx);
+    let currencies = Arc::clone(ctx);
+    let assets = Arc::clone(ctx);
+    options
+        .with_format("gtin", |s: &str| gtin_check(s).is_ok())
+        .with_format("decimal", is_decimal)
+        .with_format("locale", move |s: &str| {
+            locales.locales.iter().any(|l| l == s)
+        })
+        .with_format("currency", move |s: &str| {
+            currencies.currencies.iter().any(|c| c == s)
+        })
+        .with_format("asset", move |s: &str| asset_exists(&assets.assets, s))
+}
+
+/// `Ok` for a valid GTIN-8/12/13/14; `Err` with the reason otherwise.
+pub fn gtin_check(s: &str) -> Result<(), String> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("a GTIN has only digits".into());
+    }
+    if ![8, 12, 13, 14].contains(&s.len()) {
+        return Err(format!(
+            "a GTIN has 8, 12, 13 or 14 digits, this one has {}",
+            s.len()
+        ));
+    }
+    let digits: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+    let (body, check) = digits.split_at(digits.len() - 1);
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+        .sum();
+    let expected = (10 - sum % 10) % 10;
+    match check.first() {
+        Some(&c) if c == expected => Ok(()),
+        _ => Err(format!("its check digit should be {expected}")),
+    }
+}
+
+/// A decimal number written as a string: `199`, `199.00`, `-0.5`.
+pub fn is_decimal(s: &str) -> bool {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && (!body.contains('.') || (!frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// A relative path that stays under the assets folder and names an existing file.
+pub fn asset_exists(assets: &Path, s: &str) -> bool {
+    let path = Path::new(s);
+    if s.is_empty() || s.contains("://") || path.is_absolute() {
+        return false;
+    }
+    if path
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return false;
+    }
+    let (Ok(base), Ok(full)) = (assets.canonicalize(), assets.join(path).canonicalize()) else {
+        return false;
+    };
+    full.starts_with(base) && full.is_file()
+}
+
+fn to_diagnostics(
+    error: &ValidationError<'_>,
+    product: &Node,
+    file: &FileRef<'_>,
+) -> Vec<Diagnostic> {
+    let path = error.instance_path().as_str().to_owned();
+    let node = product.pointer(&path);
+    let offset = node.map_or(0, |n| n.span.start);
+    let kind = error.kind();
+    let keyword = kind.keyword().to_owned();
+    let field = if path.is_empty() {
+        "the product".to_owned()
+    } else {
+        format!("`{path}`")
+    };
+    let make = |rule: Rule, offset: usize, pointer: String, message: String| {
+        Diagnostic::new(rule, file.rel, Position::Offset(offset), message)
+            .at(pointer)
+            .sku(file.sku)
+    };
+    match kind {
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned);
+            vec![
+                make(
+                    Rule::Schema(keyword),
+                    offset,
+                    pointer_push(&path, &name),
+                    format!("{field} lacks the required attribute `{name}`"),
+                )
+                .help(format!("add `{name}:` to this mapping")),
+            ]
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|key| {
+                let key_offset = node
+                    .and_then(|n| n.entry(key))
+                    .map_or(offset, |(k, _)| k.span.start);
+                make(
+                    Rule::Schema(keyword.clone()),
+                    key_offset,
+                    pointer_push(&path, key),
+                    format!("{field} has the attribute `{key}`, which its schema does not allow"),
+                )
+                .help("remove it, correct its name, or add it to the schema")
+            })
+            .collect(),
+        ValidationErrorKind::Format { format } => {
+            let value = error.instance().as_str().unwrap_or_default().to_owned();
+            let (rule, message, help) = match format.as_str() {
+                "gtin" => (
+                    Rule::InvalidGtin,
+                    format!(
+                        "{field}: `{value}` is not a valid GTIN: {}",
+                        gtin_check(&value).err().unwrap_or_default()
+                    ),
+                    "copy the GTIN from the packaging or the GS1 record".to_owned(),
+                ),
+                "decimal" => (
+                    Rule::InvalidDecimal,
+                    format!("{field}: `{value}` is not a decimal number"),
+                    "write it like \"199.00\", with a dot and digits only".to_owned(),
+                ),
+                "asset" => (
+                    Rule::MissingAsset,
+                    format!("{field}: the asset `{value}` does not exist under the assets folder"),
+                    "add the file under assets/, or correct the path (a URL is not an asset)"
+                        .to_owned(),
+                ),
+                "currency" => (
+                    Rule::UnknownCurrency,
+                    format!("{field}: `{value}` is not one of the project's currencies"),
+                    "use a currency from `[project] currencies` in pim.toml".to_owned(),
+                ),
+                "locale" => (
+                    Rule::UnknownLocale,
+                    format!("{field}: `{value}` is not one of the project's locales"),
+                    "use a locale from `[project] locales` in pim.toml".to_owned(),
+                ),
+                other => (
+                    Rule::Schema(keyword),
+                    format!("{field}: `{value}` is not a valid `{other}`"),
+                    "correct the value".to_owned(),
+                ),
+            };
+            vec![make(rule, offset, path, message).help(help)]
+        }
+        ValidationErrorKind::Type { kind: expected } => {
+            let wants_string = format!("{expected:?}").contains("String");
+            let is_number = matches!(
+                node.map(|n| &n.value),
+                Some(Yaml::Int(_) | Yaml::UInt(_) | Yaml::Float(_))
+            );
+            let mut d = make(
+                Rule::Schema(keyword),
+                offset,
+                path.clone(),
+                format!("{field}: {error}"),
+            );
+            if wants_string && is_number {
+                let text = error.instance().to_string();
+                d.message = format!("{field} must be a string, but `{text}` is an unquoted number");
+                d = d.help(format!("quote it: \"{text}\""));
+            }
+            vec![d]
+        }
+        _ => vec![make(
+            Rule::Schema(keyword),
+            offset,
+            path,
+            format!("{field}: {error}"),
+        )],
+    }
+}
+
+/// Walks an instance alongside a schema to collect annotations. Follows `$ref`, `allOf`,
+/// `anyOf`, `oneOf`, `properties`, `additionalProperties`, `items` and `prefixItems`.
+struct Walker<'a> {
+    schemas: &'a Schemas,
+    out: &'a mut Vec<(String, Annotation)>,
+    /// Bounds the work on recursive schemas.
+    steps: usize,
+}
+
+impl<'a> Walker<'a> {
+    fn walk(
+        &mut self,
+        schema: &'a Value,
+        uri: &str,
+        instance: &Value,
+        pointer: String,
+        depth: usize,
+    ) {
+        self.steps += 1;
+        if depth > 64 || self.steps > 100_000 {
+            return;
+        }
+        let Value::Object(s) = schema else { return };
+        match s.get("x-pim").and_then(Value::as_str) {
+            Some("localized") => self
+                .out
+                .push((pointer.clone(), Annotation::Kind(Kind::Localized))),
+            Some("price") => self
+                .out
+                .push((pointer.clone(), Annotation::Kind(Kind::Price))),
+            Some("measurement") => self
+                .out
+                .push((pointer.clone(), Annotation::Kind(Kind::Measurement))),
+            _ => {}
+        }
+        if let (Some(format), Value::String(_)) =
+            (s.get("format").and_then(Value::as_str), instance)
+        {
+            self.out
+                .push((pointer.clone(), Annotation::Format(format.to_owned())));
+        }
+        if let Some(reference) = s.get("$ref").and_then(Value::as_str)
+            && let Some((target, target_uri)) = self.resolve(uri, reference)
+        {
+            self.walk(target, &target_uri, instance, pointer.clone(), depth + 1);
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = s.get(key) {
+                for branch in branches {
+                    if key == "allOf" || type_matches(branch, instance) {
+                        self.walk(branch, uri, instance, pointer.clone(), depth + 1);
+                    }
+                }
+            }
+        }
+        match instance {
+            Value::Object(map) => {
+                let properties = s.get("properties").and_then(Value::as_object);
+                for (key, value) in map {
+                    let child = pointer_push(&pointer, key);
+                    match properties.and_then(|p| p.get(key)) {
+                        Some(sub) => self.walk(sub, uri, value, child, depth + 1),
+                        None => {
+                            if let Some(additional) = s.get("additionalProperties") {
+                                self.walk(additional, uri, value, child, depth + 1);
+                            }
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let prefix = s.get("prefixItems").and_then(Value::as_array);
+                for (i, item) in items.iter().enumerate() {
+                    let sub = prefix.and_then(|p| p.get(i)).or_else(|| s.get("items"));
+                    if let Some(sub) = sub {
+                        self.walk(sub, uri, item, format!("{pointer}/{i}"), depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Resolves a `$ref` among the project's schemas: `#/$defs/x`, `other.schema.json`,
+    /// `../product.schema.json#/$defs/x`.
+    fn resolve(&self, uri: &str, reference: &str) -> Option<(&'a Value, String)> {
+        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let target_uri = if path.is_empty() {
+            uri.to_owned()
+        } else {
+            join_uri(uri, path)
+        };
+        let doc = self.schemas.documents.get(&target_uri)?;
+        let target = if fragment.is_empty() {
+            doc
+        } else {
+            doc.pointer(fragment)?
+        };
+        Some((target, target_uri))
+    }
+}
+
+/// Whether a branch of `anyOf`/`oneOf` could apply, judged by its `type` alone.
+fn type_matches(branch: &Value, instance: &Value) -> bool {
+    let name = match instance {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    match branch.get("type") {
+        None => true,
+        Some(Value::String(t)) => t == name || (t == "number" && name == "integer"),
+        Some(Value::Array(ts)) => ts.iter().any(|t| {
+            t.as_str() == Some(name) || (t.as_str() == Some("number") && name == "integer")
+        }),
+        Some(_) => false,
+    }
+}
+
+/// Resolves a relative reference against a schema URI (folders and `..` only).
+fn join_uri(base: &str, reference: &str) -> String {
+    if reference.contains("://") {
+        return reference.to_owned();
+    }
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for segment in reference.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                if parts.len() > 3 {
+                    parts.pop();
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gtins() {
+        assert!(gtin_check("4006381333931").is_ok());
+        assert!(gtin_check("036000291452").is_ok());
+        assert!(gtin_check("96385074").is_ok());
+        assert!(gtin_check("10012345678902").is_ok());
+        assert_eq!(
+            gtin_check("4006381333932").unwrap_err(),
+            "its check digit should be 1"
+        );
+        assert!(gtin_check("400638133393").is_err());
+        assert!(gtin_check("40063813339x1").is_err());
+    }
+
+    #[test]
+    fn decimals() {
+        for ok in ["199", "199.00", "-0.5", "0"] {
+            assert!(is_decimal(ok), "{ok}");
+        }
+        for bad in ["", "1.", ".5", "1,5", "1e3", "abc", "-"] {
+            assert!(!is_decimal(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uris_join() {
+        let base = "https://schemas.pim.invalid/families/apparel.schema.json";
+        assert_eq!(
+            join_uri(base, "../product.schema.json"),
+            "https://schemas.pim.invalid/product.schema.json"
+        );
+        assert_eq!(
+            join_uri(base, "shoe.schema.json"),
+            "https://schemas.pim.invalid/families/shoe.schema.json"
+        );
+        assert_eq!(
+            join_uri(base, "../../../x.json"),
+            "https://schemas.pim.invalid/x.json"
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! `pim validate`: every check over the catalog, then one report.
+
+use crate::ExitStatus;
+use crate::catalog::{self, Checked, Project};
+use crate::cli::ValidateArgs;
+use crate::diag::{Diagnostic, Rule, Severity};
+use crate::report::{self, Style, Summary};
+use crate::rules;
+use crate::source;
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The outcome of checking a whole catalog.
+pub struct Validation {
+    pub checked: Vec<Checked>,
+    /// Sorted, with severities from `[rules]` applied and positions resolved.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks every product file of the project, in parallel, then the cross-file rules.
+pub fn validate_catalog(project: &Project) -> Result<Validation> {
+    let (files, skipped) = catalog::find_files(project)?;
+    let checked: Vec<Checked> = files
+        .par_iter()
+        .map(|f| catalog::check_file(project, f))
+        .collect();
+    let mut diagnostics = skipped;
+    diagnostics.extend(checked.iter().flat_map(|c| c.diagnostics.iter().cloned()));
+    diagnostics.extend(rules::check_catalog(&checked));
+    let mut diagnostics = apply_levels(project, diagnostics);
+    drop_shadowed_schema_errors(&mut diagnostics);
+    Ok(Validation {
+        checked,
+        diagnostics,
+    })
+}
+
+/// `[rules]` in pim.toml: a new severity, or off.
+fn apply_levels(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            d.severity = project.config.level(&d.rule)?;
+            Some(d)
+        })
+        .collect()
+}
+
+/// One problem, one diagnostic: where a rule reports on a value, a schema error on the same
+/// value is dropped.
+fn drop_shadowed_schema_errors(diagnostics: &mut Vec<Diagnostic>) {
+    let ruled: HashSet<(String, String)> = diagnostics
+        .iter()
+        .filter(|d| !matches!(d.rule, Rule::Schema(_)))
+        .filter_map(|d| Some((d.file.clone(), d.pointer.clone()?)))
+        .collect();
+    diagnostics.retain(|d| {
+        !matches!(d.rule, Rule::Schema(_))
+            || d.pointer
+                .as_ref()
+                .is_none_or(|p| !ruled.contains(&(d.file.clone(), p.clone())))
+    });
+}
+
+pub fn run(root: &Path, cwd: &Path, args: &ValidateArgs) -> Result<ExitStatus> {
+    if let Some(id) = &args.explain {
+        return explain(id);
+    }
+    let project = Project::open(root)?;
+    let scope = scope(root, cwd, &args.paths)?;
+    let validation = validate_catalog(&project)?;
+    let in_scope = |file: &str| {
+        scope.is_empty()
+            || scope
+                .iter()
+                .any(|s| s.is_empty() || file == s || file.starts_with(&format!("{s}/")))
+    };
+    let mut diagnostics: Vec<Diagnostic> = validation
+        .diagnostics
+        .into_iter()
+        .filter(|d| in_scope(&d.file))
+        .collect();
+    source::resolve_positions(root, &mut diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let files: Vec<&Checked> = validation
+        .checked
+        .iter()
+        .filter(|c| in_scope(&c.file.rel))
+        .collect();
+    let summary = Summary {
+        files: files.len(),
+        products: files.iter().filter(|c| c.facts.is_some()).count(),
+        items: files
+            .iter()
+            .filter_map(|c| c.facts.as_ref())
+            .map(|f| f.items)
+            .sum(),
+        errors: diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count(),
+        warnings: diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
+    };
+    let text = report::render(
+        args.format,
+        &diagnostics,
+        &summary,
+        args.max_errors,
+        &Style::for_stdout(),
+    );
+    crate::print_stdout(&text)?;
+    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Paths from the command line, relative to where pim runs, as project-relative prefixes.
+fn scope(root: &Path, cwd: &Path, paths: &[PathBuf]) -> Result<Vec<String>> {
+    let root = root.canonicalize()?;
+    paths
+        .iter()
+        .map(|p| {
+            let full = cwd.join(p);
+            let Ok(full) = full.canonicalize() else {
+                bail!("{} does not exist", p.display());
+            };
+            if !full.starts_with(&root) {
+                bail!(
+                    "{} is outside the project at {}",
+                    p.display(),
+                    root.display()
+                );
+            }
+            Ok(catalog::relative(&root, &full))
+        })
+        .collect()
+}
+
+fn explain(id: &str) -> Result<ExitStatus> {
+    let Some(rule) = Rule::from_id(id) else {
+        let ids: Vec<String> = Rule::ALL.iter().map(Rule::id).collect();
+        bail!(
+            "`{id}` is not a rule id; the rules are: {}, and schema-<keyword> for JSON Schema errors",
+            ids.join(", ")
+        );
+    };
+    let text = format!(
+        "{} ({} by default)\n\n{}\n",
+        rule.id(),
+        rule.default_severity(),
+        rule.explanation()
+    );
+    crate::print_stdout(&text)?;
+    Ok(ExitStatus::Success)
+}
