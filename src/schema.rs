@@ -102,6 +102,9 @@ impl Schemas {
             loaded.push((rel.clone(), shown, uri, doc));
         }
 
+        for (_, shown, uri, doc) in &loaded {
+            check_refs(doc, uri, shown, &documents)?;
+        }
         let mut registry = jsonschema::Registry::new();
         for (_, shown, uri, doc) in &loaded {
             registry = registry
@@ -497,6 +500,37 @@ impl<'a> Walker<'a> {
             doc.pointer(fragment)?
         };
         Some((target, target_uri))
+    }
+}
+
+/// Every `$ref` must lead to a schema of the project: nothing is fetched or read from
+/// outside the schemas folder.
+fn check_refs(
+    node: &Value,
+    uri: &str,
+    shown: &str,
+    documents: &HashMap<String, Value>,
+) -> Result<()> {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                let path = reference
+                    .split_once('#')
+                    .map_or(reference.as_str(), |(p, _)| p);
+                if !path.is_empty() && !documents.contains_key(&join_uri(uri, path)) {
+                    bail!(
+                        "{shown}: the `$ref` `{reference}` does not lead to a schema in the schemas folder; \
+                         pim never fetches schemas, so copy it into the schemas folder and refer to it by a relative path"
+                    );
+                }
+            }
+            map.values()
+                .try_for_each(|v| check_refs(v, uri, shown, documents))
+        }
+        Value::Array(items) => items
+            .iter()
+            .try_for_each(|v| check_refs(v, uri, shown, documents)),
+        _ => Ok(()),
     }
 }
 

@@ -82,7 +82,11 @@ pub fn run(root: &Path, cwd: &Path, args: &ValidateArgs) -> Result<ExitStatus> {
         .into_iter()
         .filter(|d| in_scope(&d.file))
         .collect();
-    source::resolve_positions(root, &mut diagnostics);
+    source::resolve_positions(
+        root,
+        project.config.limits.max_file_size.0,
+        &mut diagnostics,
+    );
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let files: Vec<&Checked> = validation

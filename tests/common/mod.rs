@@ -1,0 +1,84 @@
+//! Helpers for end-to-end tests: fixture projects in temporary folders, and the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Copies a folder tree (regular files and folders only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary project: the `ok` fixture without its catalog, plus `overlay` (if any).
+pub fn project(overlay: Option<&Path>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("ok"), dir.path());
+    std::fs::remove_dir_all(dir.path().join("catalog")).unwrap();
+    std::fs::create_dir(dir.path().join("catalog")).unwrap();
+    if let Some(overlay) = overlay {
+        copy_tree(overlay, dir.path());
+        let _ = std::fs::remove_file(dir.path().join("expected"));
+    }
+    dir
+}
+
+/// Runs `pim ARGS` in `dir`, without colour.
+pub fn pim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pim"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `pim validate --format json` in `dir`: the exit code and the parsed report.
+pub fn validate_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["validate", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = pim(dir, &args);
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&output), stderr(&output)));
+    (output.status.code().unwrap_or(-1), report)
+}
+
+/// One line per diagnostic: `severity rule file:line:column pointer`.
+pub fn diagnostic_lines(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} {}:{}:{} {}",
+                d["severity"].as_str().unwrap(),
+                d["rule"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["pointer"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect()
+}
