@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod report;
+pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod source;

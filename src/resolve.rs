@@ -1,0 +1,357 @@
+//! A product's values as one channel sees them: variants merged with their parent,
+//! localized values in the channel's locale, prices in its currency, measurements in its
+//! units; and completeness against the channel's required attributes.
+
+use crate::schema::{Annotation, Kind};
+use crate::units::{self, Dimension};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// What a channel asks of values.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The channel's locale, then its fallbacks, ending at the default locale.
+    pub locales: Vec<String>,
+    pub currency: String,
+    /// Attribute name or dimension (`mass`, `length`, `volume`) → unit.
+    pub units: BTreeMap<String, String>,
+}
+
+/// The fallback chain of a locale: itself, each configured fallback in turn, then the
+/// default locale.
+pub fn locale_chain(
+    locale: &str,
+    fallbacks: &BTreeMap<String, String>,
+    default: &str,
+) -> Vec<String> {
+    let mut chain = vec![locale.to_owned()];
+    let mut current = locale;
+    while let Some(next) = fallbacks.get(current) {
+        if chain.iter().any(|l| l == next) {
+            break;
+        }
+        chain.push(next.clone());
+        current = next;
+    }
+    if !chain.iter().any(|l| l == default) {
+        chain.push(default.to_owned());
+    }
+    chain
+}
+
+/// Merges a variant into its parent: mappings key by key, recursively; the variant's lists
+/// and scalars replace the parent's.
+pub fn merge(parent: &Value, variant: &Value) -> Value {
+    match (parent, variant) {
+        (Value::Object(p), Value::Object(v)) => {
+            let mut out = p.clone();
+            for (key, value) in v {
+                let merged = match out.get(key) {
+                    Some(existing) => merge(existing, value),
+                    None => value.clone(),
+                };
+                out.insert(key.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (_, v) => v.clone(),
+    }
+}
+
+/// The product's own values, without its variants.
+pub fn without_variants(product: &Value) -> Value {
+    let mut p = product.clone();
+    if let Value::Object(map) = &mut p {
+        map.remove("variants");
+    }
+    p
+}
+
+/// The sellable items of a product: each variant merged with its parent (with the variant's
+/// index), or the product itself when it has no variants.
+pub fn items(product: &Value) -> Vec<(Option<usize>, Value)> {
+    let parent = without_variants(product);
+    match product.get("variants") {
+        Some(Value::Array(variants)) if !variants.is_empty() => variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Some(i), merge(&parent, v)))
+            .collect(),
+        _ => vec![(None, parent)],
+    }
+}
+
+/// Resolves annotated values in place. Annotations are applied deepest first so that a
+/// value inside another is resolved before its container is replaced.
+pub fn resolve(value: &mut Value, annotations: &[(String, Annotation)], target: &Target) {
+    let mut kinds: Vec<(&str, Kind)> = annotations
+        .iter()
+        .filter_map(|(p, a)| match a {
+            Annotation::Kind(k) => Some((p.as_str(), *k)),
+            Annotation::Format(_) => None,
+        })
+        .collect();
+    kinds.sort_by_key(|(p, _)| std::cmp::Reverse(p.matches('/').count()));
+    for (pointer, kind) in kinds {
+        if pointer.is_empty() {
+            continue;
+        }
+        let attribute = pointer.rsplit('/').next().unwrap_or_default().to_owned();
+        let top = pointer.split('/').nth(1).unwrap_or_default().to_owned();
+        let Some(slot) = value.pointer_mut(pointer) else {
+            continue;
+        };
+        let resolved = match kind {
+            Kind::Localized => pick(slot, &target.locales),
+            Kind::Price => pick(slot, std::slice::from_ref(&target.currency)),
+            Kind::Measurement => Some(convert_measurement(slot, target, &attribute, &top)),
+        };
+        match resolved {
+            Some(v) => *slot = v,
+            None => remove(value, pointer),
+        }
+    }
+}
+
+/// The first of `keys` that the mapping has, as its value.
+fn pick(slot: &Value, keys: &[String]) -> Option<Value> {
+    let map = slot.as_object()?;
+    keys.iter().find_map(|k| map.get(k)).cloned()
+}
+
+fn remove(root: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match root.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.remove(&key);
+        }
+        Some(Value::Array(items)) => {
+            if let Ok(i) = key.parse::<usize>()
+                && i < items.len()
+            {
+                items[i] = Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn convert_measurement(slot: &Value, target: &Target, attribute: &str, top: &str) -> Value {
+    let (Some(value), Some(unit)) = (
+        slot.get("value").and_then(Value::as_str),
+        slot.get("unit").and_then(Value::as_str),
+    ) else {
+        return slot.clone();
+    };
+    let Some(dimension) = units::dimension(unit) else {
+        return slot.clone();
+    };
+    let dimension_name = match dimension {
+        Dimension::Mass => "mass",
+        Dimension::Length => "length",
+        Dimension::Volume => "volume",
+    };
+    let wanted = target
+        .units
+        .get(attribute)
+        .or_else(|| target.units.get(top))
+        .or_else(|| target.units.get(dimension_name));
+    match wanted.and_then(|to| convert(value, unit, to).map(|v| (v, to))) {
+        Some((converted, to)) => {
+            let mut out = slot.as_object().cloned().unwrap_or_else(Map::new);
+            out.insert("value".into(), Value::String(converted));
+            out.insert("unit".into(), Value::String(to.clone()));
+            Value::Object(out)
+        }
+        None => slot.clone(),
+    }
+}
+
+/// Converts a decimal string between units of one dimension with exact decimal arithmetic.
+/// The result keeps the input's decimal places, at least 2, rounded half away from zero:
+/// `1.85 kg` → `4.08 lb`, `410 g` → `14.46 oz`, `2 kg` → `2000.00 g`.
+pub fn convert(value: &str, from: &str, to: &str) -> Option<String> {
+    if from == to {
+        return Some(value.to_owned());
+    }
+    let factor = |unit: &str| {
+        units::UNITS
+            .iter()
+            .find(|(u, _, _)| *u == unit)
+            .and_then(|(_, d, f)| Some((*d, Decimal::from_str(f).ok()?)))
+    };
+    let ((from_dim, from_factor), (to_dim, to_factor)) = (factor(from)?, factor(to)?);
+    if from_dim != to_dim {
+        return None;
+    }
+    let amount = Decimal::from_str(value).ok()?;
+    let result = amount.checked_mul(from_factor)?.checked_div(to_factor)?;
+    let scale = amount.scale().max(2);
+    let rounded = result.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    Some(format!("{rounded:.prec$}", prec = scale as usize))
+}
+
+/// The required attributes an item lacks in the channel's own locale and currency (no
+/// fallback), and its completeness in percent: floor(100 × filled / required).
+pub fn completeness(
+    item: &Value,
+    annotations: &[(String, Annotation)],
+    required: &[String],
+    locale: &str,
+    currency: &str,
+) -> (Vec<String>, u32) {
+    let kind_of = |attribute: &str| {
+        let pointer = format!("/{attribute}");
+        annotations.iter().find_map(|(p, a)| match a {
+            Annotation::Kind(k) if *p == pointer => Some(*k),
+            _ => None,
+        })
+    };
+    let mut missing = Vec::new();
+    for attribute in required {
+        let value = item.get(attribute);
+        let filled = match (kind_of(attribute), value) {
+            (_, None | Some(Value::Null)) => false,
+            (Some(Kind::Localized), Some(v)) => v.get(locale).is_some_and(filled),
+            (Some(Kind::Price), Some(v)) => v.get(currency).is_some_and(filled),
+            (_, Some(v)) => filled(v),
+        };
+        if !filled {
+            missing.push(match kind_of(attribute) {
+                Some(Kind::Localized) => format!("{attribute} ({locale})"),
+                Some(Kind::Price) => format!("{attribute} ({currency})"),
+                _ => attribute.clone(),
+            });
+        }
+    }
+    let total = required.len();
+    let percent = if total == 0 {
+        100
+    } else {
+        (100 * (total - missing.len()) / total) as u32
+    };
+    (missing, percent)
+}
+
+/// A value counts as filled: a string non-empty after trimming, a non-empty list or mapping,
+/// any number or boolean.
+fn filled(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn target() -> Target {
+        Target {
+            locales: locale_chain(
+                "fr-BE",
+                &BTreeMap::from([("fr-BE".into(), "fr-FR".into())]),
+                "en-US",
+            ),
+            currency: "EUR".into(),
+            units: BTreeMap::from([
+                ("weight".into(), "lb".into()),
+                ("length".into(), "in".into()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn fallback_chain_ends_at_default() {
+        assert_eq!(target().locales, vec!["fr-BE", "fr-FR", "en-US"]);
+        let looped = BTreeMap::from([
+            ("a".to_string(), "b".to_string()),
+            ("b".to_string(), "a".to_string()),
+        ]);
+        assert_eq!(locale_chain("a", &looped, "en-US"), vec!["a", "b", "en-US"]);
+    }
+
+    #[test]
+    fn variants_merge_key_by_key() {
+        let parent = json!({"sku": "P", "price": {"USD": "10.00", "EUR": "9.00"}, "images": ["a", "b"], "dims": {"w": 1, "h": 2}});
+        let variant =
+            json!({"sku": "P-1", "price": {"EUR": "9.50"}, "images": ["c"], "dims": {"h": 3}});
+        assert_eq!(
+            merge(&parent, &variant),
+            json!({"sku": "P-1", "price": {"USD": "10.00", "EUR": "9.50"}, "images": ["c"], "dims": {"w": 1, "h": 3}})
+        );
+        let items = items(&json!({"sku": "P", "variants": [{"sku": "A"}, {"sku": "B"}]}));
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1], (Some(1), json!({"sku": "B"})));
+    }
+
+    #[test]
+    fn values_resolve_for_the_channel() {
+        let mut v = json!({
+            "name": {"en-US": "Tent", "fr-FR": "Tente"},
+            "description": {"en-US": "Only English"},
+            "care": {"de-DE": "Nur Deutsch"},
+            "price": {"USD": "10.00"},
+            "weight": {"value": "1.85", "unit": "kg"},
+            "dimensions": {"length": {"value": "250", "unit": "mm"}}
+        });
+        let ann = |p: &str, k| (p.to_owned(), Annotation::Kind(k));
+        let annotations = vec![
+            ann("/name", Kind::Localized),
+            ann("/description", Kind::Localized),
+            ann("/care", Kind::Localized),
+            ann("/price", Kind::Price),
+            ann("/weight", Kind::Measurement),
+            ann("/dimensions/length", Kind::Measurement),
+        ];
+        resolve(&mut v, &annotations, &target());
+        assert_eq!(
+            v,
+            json!({
+                "name": "Tente",
+                "description": "Only English",
+                "weight": {"value": "4.08", "unit": "lb"},
+                "dimensions": {"length": {"value": "9.84", "unit": "in"}}
+            })
+        );
+    }
+
+    #[test]
+    fn unit_conversion_is_exact_and_rounded() {
+        assert_eq!(convert("1.85", "kg", "lb").as_deref(), Some("4.08"));
+        assert_eq!(convert("410", "g", "oz").as_deref(), Some("14.46"));
+        assert_eq!(convert("2", "kg", "g").as_deref(), Some("2000.00"));
+        assert_eq!(convert("1", "lb", "g").as_deref(), Some("453.59"));
+        assert_eq!(convert("0.125", "l", "ml").as_deref(), Some("125.000"));
+        assert_eq!(convert("10", "in", "cm").as_deref(), Some("25.40"));
+        assert_eq!(convert("1", "kg", "m"), None);
+    }
+
+    #[test]
+    fn completeness_uses_no_fallback() {
+        let item = json!({"name": {"en-US": "Tent"}, "price": {"EUR": "9.00"}, "gtin": "  ", "images": [], "capacity": 0});
+        let annotations = vec![
+            ("/name".to_owned(), Annotation::Kind(Kind::Localized)),
+            ("/price".to_owned(), Annotation::Kind(Kind::Price)),
+        ];
+        let required: Vec<String> = ["name", "price", "gtin", "images", "capacity", "brand"]
+            .map(String::from)
+            .to_vec();
+        let (missing, percent) = completeness(&item, &annotations, &required, "de-DE", "EUR");
+        assert_eq!(missing, vec!["name (de-DE)", "gtin", "images", "brand"]);
+        assert_eq!(percent, 33);
+        assert_eq!(
+            completeness(&item, &annotations, &[], "de-DE", "EUR").1,
+            100
+        );
+    }
+}
