@@ -173,33 +173,36 @@ pub struct Checked {
     pub facts: Option<Facts>,
     /// The product's SKU, when it has one.
     pub sku: Option<String>,
+    /// The values as written, kept only when a channel needs them.
+    pub value: Option<serde_json::Value>,
+    /// Byte offsets of the item mappings: the variants', or the product's own.
+    pub item_offsets: Vec<usize>,
+}
+
+impl Checked {
+    fn failed(file: &ProductPath, diagnostic: Diagnostic) -> Checked {
+        Checked {
+            file: file.clone(),
+            diagnostics: vec![diagnostic],
+            facts: None,
+            sku: None,
+            value: None,
+            item_offsets: Vec::new(),
+        }
+    }
 }
 
 /// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
-/// that need no other file.
-pub fn check_file(project: &Project, file: &ProductPath) -> Checked {
+/// that need no other file. `keep_value` keeps the product's values for channels.
+pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Checked {
     let limits = &project.config.limits;
     let text = match source::read(&file.path, &file.rel, limits) {
         Ok(text) => text,
-        Err(d) => {
-            return Checked {
-                file: file.clone(),
-                diagnostics: vec![d],
-                facts: None,
-                sku: None,
-            };
-        }
+        Err(d) => return Checked::failed(file, d),
     };
     let (root, mut diagnostics) = match yaml::parse(&text.text, &file.rel, limits) {
         Ok(parsed) => parsed,
-        Err(d) => {
-            return Checked {
-                file: file.clone(),
-                diagnostics: vec![d],
-                facts: None,
-                sku: None,
-            };
-        }
+        Err(d) => return Checked::failed(file, d),
     };
     let sku = root
         .get("sku")
@@ -231,10 +234,19 @@ pub fn check_file(project: &Project, file: &ProductPath) -> Checked {
     diagnostics.extend(rules::check_product(&ctx, family_name, family));
 
     let facts = rules::facts(&ctx);
+    let item_offsets = match root.get("variants") {
+        Some(yaml::Node {
+            value: yaml::Value::Seq(variants),
+            ..
+        }) if !variants.is_empty() => variants.iter().map(|v| v.span.start).collect(),
+        _ => vec![root.span.start],
+    };
     Checked {
         file: file.clone(),
         diagnostics,
         facts: Some(facts),
         sku,
+        value: keep_value.then_some(instance),
+        item_offsets,
     }
 }

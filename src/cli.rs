@@ -21,6 +21,32 @@ pub struct Cli {
 pub enum Command {
     /// Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position
     Validate(ValidateArgs),
+    /// Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("channels").required(true).args(["channel", "all"])))]
+pub struct ExportArgs {
+    /// A channel of pim.toml to export (repeat for several)
+    #[arg(long, value_name = "NAME")]
+    pub channel: Vec<String>,
+
+    /// Export every channel
+    #[arg(long)]
+    pub all: bool,
+
+    /// Write into DIR instead of the project's output folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Leave out items with errors instead of refusing the export
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Output format of the report
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +66,10 @@ pub struct ValidateArgs {
     /// Treat warnings as errors for the exit code
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// Also check completeness for a channel of pim.toml, or `all` channels
+    #[arg(long, value_name = "NAME|all")]
+    pub channel: Vec<String>,
 
     /// Print what a rule means and how to fix it, then exit
     #[arg(long, value_name = "RULE")]

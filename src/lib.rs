@@ -6,9 +6,12 @@
 
 pub mod catalog;
 pub mod categories;
+pub mod channel;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod export;
+pub mod fsutil;
 pub mod report;
 pub mod resolve;
 pub mod rules;
@@ -66,6 +69,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             }
             let root = config::discover(&start)?;
             validate::run(&root, &cwd, args)
+        }
+        Command::Export(args) => {
+            let root = config::discover(&start)?;
+            export::run(&root, &cwd, args)
         }
     }
 }

@@ -159,21 +159,44 @@ struct JsonReport<'a> {
     summary: &'a Summary,
 }
 
+/// The diagnostics alone, for commands with their own summary (`pim export`).
+pub fn render_diagnostics(format: Format, diagnostics: &[Diagnostic], style: &Style) -> String {
+    let text = render(format, diagnostics, &Summary::default(), None, style);
+    // Drop the validate summary line.
+    let trimmed = text.trim_end_matches('\n');
+    match trimmed.rfind('\n') {
+        Some(i) => format!(
+            "{}\n",
+            trimmed.get(..i).unwrap_or_default().trim_end_matches('\n')
+        ),
+        None => String::new(),
+    }
+}
+
+/// The JSON form of diagnostics.
+pub fn json_diagnostics(diagnostics: &[Diagnostic]) -> serde_json::Value {
+    serde_json::to_value(json_list(diagnostics)).unwrap_or_default()
+}
+
+fn json_list(diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            rule: d.rule.id(),
+            file: &d.file,
+            line: d.line,
+            column: d.column,
+            pointer: d.pointer.as_deref(),
+            sku: d.sku.as_deref(),
+            message: &d.message,
+        })
+        .collect()
+}
+
 fn json(diagnostics: &[Diagnostic], summary: &Summary) -> String {
     let report = JsonReport {
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                severity: d.severity,
-                rule: d.rule.id(),
-                file: &d.file,
-                line: d.line,
-                column: d.column,
-                pointer: d.pointer.as_deref(),
-                sku: d.sku.as_deref(),
-                message: &d.message,
-            })
-            .collect(),
+        diagnostics: json_list(diagnostics),
         summary,
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -20,11 +20,11 @@ pub struct Validation {
 }
 
 /// Checks every product file of the project, in parallel, then the cross-file rules.
-pub fn validate_catalog(project: &Project) -> Result<Validation> {
+pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validation> {
     let (files, skipped) = catalog::find_files(project)?;
     let checked: Vec<Checked> = files
         .par_iter()
-        .map(|f| catalog::check_file(project, f))
+        .map(|f| catalog::check_file(project, f, keep_values))
         .collect();
     let mut diagnostics = skipped;
     diagnostics.extend(checked.iter().flat_map(|c| c.diagnostics.iter().cloned()));
@@ -70,7 +70,7 @@ pub fn run(root: &Path, cwd: &Path, args: &ValidateArgs) -> Result<ExitStatus> {
     }
     let project = Project::open(root)?;
     let scope = scope(root, cwd, &args.paths)?;
-    let validation = validate_catalog(&project)?;
+    let validation = validate_catalog(&project, false)?;
     let in_scope = |file: &str| {
         scope.is_empty()
             || scope

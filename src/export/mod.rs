@@ -1,0 +1,513 @@
+//! `pim export`: items per channel, the template context, rendering, checks, and writes.
+
+mod check;
+mod render;
+
+use crate::catalog::{Checked, Project};
+use crate::channel::{self, Channel, Item};
+use crate::cli::ExportArgs;
+use crate::diag::{Diagnostic, Severity};
+use crate::report::{self, Format, Style, thousands};
+use crate::validate::{self, Validation};
+use crate::{ExitStatus, fsutil, source};
+use anyhow::{Result, anyhow};
+use minijinja::value::Serde;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why an item was left out of a channel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub incomplete: usize,
+    pub invalid: usize,
+}
+
+/// A channel's items, sorted into those it exports and those it leaves out.
+struct Selection<'a> {
+    exported: Vec<&'a Item>,
+    left_out: LeftOut,
+    /// Items the channel would export that have errors (refusal unless `--skip-invalid`).
+    blocked: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ChannelSummary {
+    channel: String,
+    items: usize,
+    output: String,
+    written: bool,
+    left_out: LeftOut,
+}
+
+pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
+    let project = Project::open(root)?;
+    let channels = channel::plan(&project, &args.channel, args.all)?;
+    let out_dir = match &args.out {
+        Some(dir) => cwd.join(dir),
+        None => root.join(&project.config.project.output),
+    };
+    let progress = Progress::new(channels.len() as u64 * 2 + 1);
+    progress.step("checking the catalog");
+    let validation = validate::validate_catalog(&project, true)?;
+    let blocking = blocking_errors(&validation);
+
+    let mut selections = Vec::new();
+    let mut all_items = Vec::new();
+    for channel in &channels {
+        progress.step(&format!("selecting items for {}", channel.name));
+        all_items.push(channel::evaluate(&project, channel, &validation.checked)?);
+    }
+    for (channel, items) in channels.iter().zip(&all_items) {
+        selections.push(select(
+            channel,
+            items,
+            &validation.checked,
+            &blocking,
+            args.skip_invalid,
+        ));
+    }
+
+    let mut errors: Vec<Diagnostic> = validation
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    source::resolve_positions(root, project.config.limits.max_file_size.0, &mut errors);
+    errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let refused: Vec<String> = channels
+        .iter()
+        .zip(&selections)
+        .filter(|(_, s)| !s.blocked.is_empty())
+        .map(|(c, s)| {
+            format!(
+                "{} ({} with errors: {})",
+                c.name,
+                thousands(s.blocked.len()),
+                preview(&s.blocked)
+            )
+        })
+        .collect();
+    if !refused.is_empty() {
+        progress.finish();
+        print_errors(args.format, &errors)?;
+        eprintln!(
+            "error: export refused: items that would be exported have errors in {}; nothing was written. Fix them, or pass --skip-invalid to leave them out",
+            refused.join("; ")
+        );
+        return Ok(ExitStatus::Failure);
+    }
+
+    // Render every channel before writing anything.
+    let mut rendered = Vec::new();
+    for ((channel, selection), items) in channels.iter().zip(&selections).zip(&all_items) {
+        progress.step(&format!("rendering {}", channel.name));
+        let bytes = render_channel(&project, channel, selection, items, &validation.checked)?;
+        let path = fsutil::output_path(&out_dir, &channel.config.output, &channel.name)?;
+        rendered.push((path, bytes));
+    }
+    for (path, _) in &rendered {
+        fsutil::prepare_folder(&out_dir, path)?;
+    }
+    let mut summaries = Vec::new();
+    for ((channel, selection), (path, bytes)) in channels.iter().zip(&selections).zip(&rendered) {
+        let written = fsutil::write_atomic(path, bytes)?;
+        summaries.push(ChannelSummary {
+            channel: channel.name.clone(),
+            items: selection.exported.len(),
+            output: shown_path(cwd, path),
+            written,
+            left_out: selection.left_out,
+        });
+    }
+    progress.finish();
+    print_errors(args.format, &errors)?;
+    print_summaries(args.format, &summaries, &errors)?;
+    Ok(ExitStatus::Success)
+}
+
+/// For each file with errors: `None` when the whole product is affected, else the variant
+/// indexes whose own values have errors.
+type Blocking = BTreeMap<String, Option<HashSet<usize>>>;
+
+fn blocking_errors(validation: &Validation) -> Blocking {
+    let mut out: Blocking = BTreeMap::new();
+    for d in validation
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
+        let variant = d
+            .pointer
+            .as_deref()
+            .and_then(|p| p.strip_prefix("/variants/"))
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        let entry = out
+            .entry(d.file.clone())
+            .or_insert_with(|| Some(HashSet::new()));
+        match (variant, entry) {
+            (Some(i), Some(set)) => {
+                set.insert(i);
+            }
+            (_, entry) => *entry = None,
+        }
+    }
+    out
+}
+
+fn select<'a>(
+    channel: &Channel<'_>,
+    items: &'a [Item],
+    checked: &[Checked],
+    blocking: &Blocking,
+    skip_invalid: bool,
+) -> Selection<'a> {
+    let mut selection = Selection {
+        exported: Vec::new(),
+        left_out: LeftOut::default(),
+        blocked: Vec::new(),
+    };
+    let _ = channel;
+    for item in items.iter().filter(|i| i.selected) {
+        let file = &checked[item.file_index].file.rel;
+        let invalid = match blocking.get(file) {
+            None => false,
+            Some(None) => true,
+            Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
+        };
+        if invalid {
+            selection.left_out.invalid += 1;
+            if !skip_invalid {
+                selection.blocked.push(item.sku.clone());
+            }
+        } else if !item.missing.is_empty() {
+            selection.left_out.incomplete += 1;
+        } else {
+            selection.exported.push(item);
+        }
+    }
+    // A file that could not be read as a product may hold an item of any channel.
+    for c in checked.iter().filter(|c| c.value.is_none()) {
+        selection.left_out.invalid += 1;
+        if !skip_invalid {
+            selection.blocked.push(c.file.rel.clone());
+        }
+    }
+    selection
+}
+
+fn preview(names: &[String]) -> String {
+    let mut shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+    if names.len() > 3 {
+        shown.push("...");
+    }
+    shown.join(", ")
+}
+
+/// The template context of SPEC §4, rendered, checked and encoded.
+fn render_channel(
+    project: &Project,
+    channel: &Channel<'_>,
+    selection: &Selection<'_>,
+    items: &[Item],
+    checked: &[Checked],
+) -> Result<Vec<u8>> {
+    let context = context(project, channel, selection, items, checked);
+    let records: render::Records = Arc::default();
+    let templates = project.root.join(&project.config.project.templates);
+    let env = render::environment(&templates, channel.format, &channel.currency, &records);
+    let template_error = |e: minijinja::Error| {
+        let mut message = format!("[channels.{}] template error", channel.name);
+        if let Some(name) = e.name() {
+            message.push_str(&format!(" in {name}"));
+        }
+        if let Some(line) = e.line() {
+            message.push_str(&format!(" line {line}"));
+        }
+        message.push_str(&format!(": {}", e.kind()));
+        if let Some(detail) = e.detail() {
+            message.push_str(&format!(": {detail}"));
+        }
+        let mut source = std::error::Error::source(&e);
+        while let Some(inner) = source {
+            message.push_str(&format!(": {inner}"));
+            source = inner.source();
+        }
+        anyhow!(message)
+    };
+    let template = env
+        .get_template(&channel.config.template)
+        .map_err(template_error)?;
+    let printed = template.render(context).map_err(template_error)?;
+    let fail = |e: anyhow::Error| {
+        anyhow!(
+            "[channels.{}] {} produced a bad {:?} output: {e:#}",
+            channel.name,
+            channel.config.template,
+            channel.format
+        )
+    };
+    match channel.format {
+        crate::config::OutputFormat::Csv | crate::config::OutputFormat::Tsv => {
+            let records = records
+                .lock()
+                .map_err(|_| anyhow!("row() state is poisoned"))?;
+            check::delimited(
+                channel.format,
+                &printed,
+                &records,
+                channel.formula_guard,
+                channel.config.bom,
+            )
+            .map_err(fail)
+        }
+        format => {
+            check::check_text(format, &printed).map_err(fail)?;
+            let mut bytes = if channel.config.bom {
+                "\u{feff}".as_bytes().to_vec()
+            } else {
+                Vec::new()
+            };
+            bytes.extend_from_slice(printed.as_bytes());
+            Ok(bytes)
+        }
+    }
+}
+
+fn context(
+    project: &Project,
+    channel: &Channel<'_>,
+    selection: &Selection<'_>,
+    items: &[Item],
+    checked: &[Checked],
+) -> minijinja::Value {
+    let p = &project.config.project;
+    // Products with at least one item in the channel, ordered by SKU (byte order).
+    let mut by_file: BTreeMap<usize, Vec<&Item>> = BTreeMap::new();
+    for item in &selection.exported {
+        by_file.entry(item.file_index).or_default().push(item);
+    }
+    let in_channel: HashSet<String> = selection
+        .exported
+        .iter()
+        .flat_map(|i| {
+            [
+                Some(i.sku.to_lowercase()),
+                i.values
+                    .get("parent_sku")
+                    .and_then(Value::as_str)
+                    .map(str::to_lowercase),
+            ]
+        })
+        .flatten()
+        .collect();
+    let mut products: Vec<(String, Value, Vec<Value>)> = by_file
+        .iter()
+        .filter_map(|(&file_index, product_items)| {
+            let raw = checked.get(file_index)?.value.as_ref()?;
+            let product = product_values(
+                project,
+                channel,
+                raw,
+                &checked[file_index].file.rel,
+                &in_channel,
+            );
+            let sku = product
+                .get("sku")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let variants = product_items.iter().map(|i| i.values.clone()).collect();
+            Some((sku, product, variants))
+        })
+        .collect();
+    products.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut item_values = Vec::new();
+    let products: Vec<Value> = products
+        .into_iter()
+        .map(|(_, mut product, variants)| {
+            item_values.extend(variants.iter().cloned());
+            if let Value::Object(map) = &mut product {
+                map.insert("variants".into(), Value::Array(variants));
+            }
+            product
+        })
+        .collect();
+    let _ = items;
+
+    let categories: Map<String, Value> = project
+        .categories
+        .iter()
+        .map(|(code, c)| {
+            let name = channel
+                .target
+                .locales
+                .iter()
+                .find_map(|l| c.name.get(l))
+                .or_else(|| c.name.get(""))
+                .cloned()
+                .unwrap_or_else(|| code.clone());
+            (code.clone(), json!({"name": name, "path": c.path}))
+        })
+        .collect();
+    let vars = serde_json::to_value(&channel.config.vars).unwrap_or(Value::Null);
+    minijinja::context! {
+        channel => Serde(json!({
+            "name": channel.name,
+            "locale": channel.locale,
+            "currency": channel.currency,
+            "format": format!("{:?}", channel.format).to_lowercase(),
+            "vars": vars,
+        })),
+        project => Serde(json!({"name": p.name, "locales": p.locales, "currencies": p.currencies})),
+        categories => Serde(Value::Object(categories)),
+        products => Serde(products),
+        items => Serde(item_values),
+    }
+}
+
+/// A product's own values resolved for the channel, with `sku`, `family`, `status`,
+/// `categories`, `associations` (SKUs in the channel), `file` and `raw`.
+fn product_values(
+    project: &Project,
+    channel: &Channel<'_>,
+    raw: &Value,
+    file: &str,
+    in_channel: &HashSet<String>,
+) -> Value {
+    let family = raw
+        .get("family")
+        .and_then(Value::as_str)
+        .and_then(|f| project.schemas.families.get(f));
+    let mut values = crate::resolve::without_variants(raw);
+    let annotations = project.schemas.annotations(&values, family);
+    crate::resolve::resolve(&mut values, &annotations, &channel.target);
+    let associations: Map<String, Value> = raw
+        .get("associations")
+        .and_then(Value::as_object)
+        .map(|kinds| {
+            kinds
+                .iter()
+                .map(|(kind, links)| {
+                    let skus: Vec<Value> = links
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|l| l.as_str().or_else(|| l.get("sku").and_then(Value::as_str)))
+                        .filter(|s| in_channel.contains(&s.to_lowercase()))
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect();
+                    (kind.clone(), Value::Array(skus))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Value::Object(map) = &mut values {
+        map.entry("status")
+            .or_insert_with(|| Value::String("draft".into()));
+        map.entry("categories")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        map.insert("associations".into(), Value::Object(associations));
+        map.insert("file".into(), Value::String(file.to_owned()));
+        map.insert("raw".into(), raw.clone());
+    }
+    values
+}
+
+fn shown_path(cwd: &Path, path: &Path) -> String {
+    let shown: PathBuf = path
+        .strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
+    crate::catalog::relative(Path::new(""), &shown)
+}
+
+fn print_errors(format: Format, errors: &[Diagnostic]) -> Result<()> {
+    if errors.is_empty() || format == Format::Json {
+        return Ok(());
+    }
+    let text = report::render_diagnostics(format, errors, &Style::for_stdout());
+    crate::print_stdout(&text)
+}
+
+fn print_summaries(
+    format: Format,
+    summaries: &[ChannelSummary],
+    errors: &[Diagnostic],
+) -> Result<()> {
+    let text = match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&json!({
+                "channels": summaries,
+                "diagnostics": report::json_diagnostics(errors),
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Human | Format::Github => {
+            summaries.iter().map(|s| summary_line(s) + "\n").collect()
+        }
+    };
+    crate::print_stdout(&text)
+}
+
+/// `marketplace: 1,180 items → dist/marketplace.csv (24 left out: 18 incomplete, 6 invalid)`
+fn summary_line(s: &ChannelSummary) -> String {
+    let mut line = format!(
+        "{}: {} {} → {}",
+        s.channel,
+        thousands(s.items),
+        if s.items == 1 { "item" } else { "items" },
+        s.output
+    );
+    let left = s.left_out.incomplete + s.left_out.invalid;
+    if left > 0 {
+        line.push_str(&format!(
+            " ({} left out: {} incomplete, {} invalid)",
+            thousands(left),
+            thousands(s.left_out.incomplete),
+            thousands(s.left_out.invalid)
+        ));
+    }
+    if !s.written {
+        line.push_str(" (unchanged)");
+    }
+    line
+}
+
+/// A progress bar on stderr, only on a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(steps: u64) -> Progress {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(steps);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {msg}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    fn step(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.to_owned());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

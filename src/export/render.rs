@@ -1,0 +1,366 @@
+//! Rendering a channel's template with minijinja: the loader confined to the templates
+//! folder, escaping by format, pim's filters and `row()`.
+
+use crate::config::OutputFormat;
+use minijinja::value::{Kwargs, Rest};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The records `row()` produced, in order.
+pub type Records = Arc<Mutex<Vec<Vec<String>>>>;
+
+/// An environment for one channel.
+pub fn environment(
+    templates: &Path,
+    format: OutputFormat,
+    currency: &str,
+    records: &Records,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    // Files end with the newline the template ends with.
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    let escape = match format {
+        OutputFormat::Html | OutputFormat::Xml => AutoEscape::Html,
+        OutputFormat::Json | OutputFormat::Jsonl => AutoEscape::Json,
+        OutputFormat::Csv | OutputFormat::Tsv => AutoEscape::None,
+    };
+    env.set_auto_escape_callback(move |_| escape.clone());
+    let root = templates.to_path_buf();
+    env.set_loader(move |name| load(&root, name));
+    env.add_filter("truncate", truncate);
+    env.add_filter("striptags", striptags);
+    let channel_currency = currency.to_owned();
+    env.add_filter("money", move |value: Value, currency: Option<String>| {
+        money(&value, currency.as_deref().unwrap_or(&channel_currency))
+    });
+    env.add_filter("date", date);
+    if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
+        let records = Arc::clone(records);
+        env.add_function("row", move |cells: Rest<Value>| row(&records, &cells));
+    }
+    env
+}
+
+/// Loads a template by name, only from inside the templates folder (symlinks resolved).
+fn load(root: &Path, name: &str) -> Result<Option<String>, Error> {
+    let outside = || {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the template `{name}` leads out of the templates folder"),
+        )
+    };
+    let rel = Path::new(name);
+    if name.contains('\\')
+        || !rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(outside());
+    }
+    let path: PathBuf = root.join(rel);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (Ok(base), Ok(real)) = (root.canonicalize(), path.canonicalize()) else {
+        return Err(outside());
+    };
+    if !real.starts_with(&base) {
+        return Err(outside());
+    }
+    std::fs::read_to_string(&real).map(Some).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("cannot read the template `{name}`: {e}"),
+        )
+    })
+}
+
+/// Jinja2's `truncate(length=255, killwords=false, end='...', leeway=0)`, except that the
+/// result is never longer than `length` characters.
+fn truncate(
+    value: &str,
+    length: Option<usize>,
+    killwords: Option<bool>,
+    end: Option<String>,
+    kwargs: Kwargs,
+) -> Result<String, Error> {
+    let length = kwargs
+        .get::<Option<usize>>("length")?
+        .or(length)
+        .unwrap_or(255);
+    let killwords = kwargs
+        .get::<Option<bool>>("killwords")?
+        .or(killwords)
+        .unwrap_or(false);
+    let end = kwargs
+        .get::<Option<String>>("end")?
+        .or(end)
+        .unwrap_or_else(|| "...".into());
+    // Jinja2 keeps a text up to `length + leeway` long; pim promises never to exceed
+    // `length` (feeds reject longer values), so leeway is accepted but cannot add to it.
+    let _leeway = kwargs.get::<Option<usize>>("leeway")?;
+    kwargs.assert_all_used()?;
+    let count = value.chars().count();
+    if count <= length {
+        return Ok(value.to_owned());
+    }
+    let end_len = end.chars().count();
+    if end_len >= length {
+        return Ok(end.chars().take(length).collect());
+    }
+    let keep: String = value.chars().take(length - end_len).collect();
+    let cut = if killwords {
+        keep
+    } else {
+        match keep.rfind(char::is_whitespace) {
+            Some(i) if i > 0 => keep.get(..i).unwrap_or(&keep).trim_end().to_owned(),
+            _ => keep,
+        }
+    };
+    Ok(format!("{cut}{end}"))
+}
+
+/// Removes tags and comments, decodes the common entities and collapses whitespace.
+pub fn striptags(value: &str) -> String {
+    let mut text = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        text.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start..).unwrap_or_default();
+        let close = if after.starts_with("<!--") {
+            after.find("-->").map(|i| i + 3)
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        match close {
+            Some(end) => {
+                text.push(' ');
+                rest = after.get(end..).unwrap_or_default();
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    text.push_str(rest);
+    let decoded = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `"199.00"|money` → `199.00 USD` in the channel's currency.
+fn money(value: &Value, currency: &str) -> Result<String, Error> {
+    if value.is_undefined() || value.is_none() {
+        return Err(Error::new(ErrorKind::UndefinedError, "money got no value"));
+    }
+    let amount = value.to_string();
+    if !crate::schema::is_decimal(&amount) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("money got `{amount}`, which is not a decimal number"),
+        ));
+    }
+    Ok(format!("{amount} {currency}"))
+}
+
+/// `"2026-11-27"|date("%d.%m.%Y")`: an ISO date or date-time formatted with strftime.
+fn date(value: &str, format: &str) -> Result<String, Error> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    use std::fmt::Write as _;
+    let bad_format = || {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{format}` is not a valid date format"),
+        )
+    };
+    let mut out = String::new();
+    let written = if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
+        write!(out, "{}", dt.format(format))
+    } else if let Ok(dt) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S") {
+        write!(out, "{}", dt.format(format))
+    } else if let Ok(d) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        write!(out, "{}", d.format(format))
+    } else {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{value}` is not an ISO 8601 date"),
+        ));
+    };
+    written.map_err(|_| bad_format())?;
+    Ok(out)
+}
+
+/// `row(a, b, ...)`: records one CSV/TSV record; prints nothing.
+fn row(records: &Records, cells: &[Value]) -> Result<String, Error> {
+    let mut record = Vec::with_capacity(cells.len());
+    for (i, cell) in cells.iter().enumerate() {
+        let text = if cell.is_undefined() {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                format!(
+                    "row() cell {} is undefined; use `|default('')` for optional values",
+                    i + 1
+                ),
+            ));
+        } else if cell.is_none() {
+            String::new()
+        } else if cell.kind() == minijinja::value::ValueKind::Bool {
+            cell.is_true().to_string()
+        } else if matches!(
+            cell.kind(),
+            minijinja::value::ValueKind::Seq
+                | minijinja::value::ValueKind::Map
+                | minijinja::value::ValueKind::Iterable
+        ) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "row() cell {} is a list or mapping; join it into text first, e.g. `|join(',')`",
+                    i + 1
+                ),
+            ));
+        } else {
+            cell.to_string()
+        };
+        record.push(text);
+    }
+    records
+        .lock()
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, "row() state is poisoned"))?
+        .push(record);
+    Ok(String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    fn render(
+        format: OutputFormat,
+        source: &str,
+        ctx: Value,
+    ) -> Result<(String, Vec<Vec<String>>), Error> {
+        let records: Records = Arc::default();
+        let mut env = environment(Path::new("/nonexistent"), format, "USD", &records);
+        env.add_template_owned("t", source.to_owned())?;
+        let out = env.get_template("t")?.render(ctx)?;
+        let rows = records.lock().unwrap().clone();
+        Ok((out, rows))
+    }
+
+    #[test]
+    fn truncate_never_exceeds_length() {
+        let s = "The quick brown fox jumps over the lazy dog";
+        for n in 0..50 {
+            let t = truncate(
+                s,
+                Some(n),
+                None,
+                None,
+                Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
+            )
+            .unwrap();
+            assert!(t.chars().count() <= n, "{n}: {t}");
+        }
+        let (out, _) = render(
+            OutputFormat::Html,
+            "{{ s|truncate(12) }}|{{ s|truncate(length=12, killwords=true, end='…') }}",
+            context! { s },
+        )
+        .unwrap();
+        // Jinja2 cuts at the last space that fits: "The quick" + "..." would be 12.
+        assert_eq!(out, "The...|The quick b…");
+    }
+
+    #[test]
+    fn striptags_removes_markup() {
+        assert_eq!(
+            striptags("<p>Warm &amp; <b>dry</b></p>\n<!-- x --> ok"),
+            "Warm & dry ok"
+        );
+    }
+
+    #[test]
+    fn money_and_date() {
+        let (out, _) = render(
+            OutputFormat::Html,
+            "{{ p|money }} {{ p|money('EUR') }} {{ d|date('%d.%m.%Y') }}",
+            context! { p => "19.90", d => "2026-11-27" },
+        )
+        .unwrap();
+        assert_eq!(out, "19.90 USD 19.90 EUR 27.11.2026");
+    }
+
+    #[test]
+    fn undefined_is_an_error_when_printed_but_not_when_tested() {
+        let err = render(
+            OutputFormat::Html,
+            "{{ p.missing }}",
+            context! { p => context! { a => 1 } },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+        assert!(
+            render(
+                OutputFormat::Html,
+                "{% for x in p.missing %}{% endfor %}",
+                context! { p => context! { a => 1 } }
+            )
+            .is_err()
+        );
+        assert!(
+            render(
+                OutputFormat::Html,
+                "{{ p.missing|upper }}",
+                context! { p => context! { a => 1 } }
+            )
+            .is_err()
+        );
+        let (out, _) = render(
+            OutputFormat::Html,
+            "{% if p.missing %}x{% endif %}{{ p.missing or 'a' }}{{ p.missing|default('b') }}{{ p.missing is defined }}",
+            context! { p => context! { a => 1 } },
+        )
+        .unwrap();
+        assert_eq!(out, "abFalse");
+    }
+
+    #[test]
+    fn escaping_follows_the_format() {
+        let name = "Cedar & Pine 10\" <Skillet>";
+        let (html, _) = render(OutputFormat::Html, "{{ n }}", context! { n => name }).unwrap();
+        assert_eq!(html, "Cedar &amp; Pine 10&quot; &lt;Skillet&gt;");
+        let (json, _) = render(OutputFormat::Json, "{{ n }}", context! { n => name }).unwrap();
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), name);
+        let (csv, _) = render(OutputFormat::Csv, "{{ n }}", context! { n => name }).unwrap();
+        assert_eq!(csv, name);
+    }
+
+    #[test]
+    fn row_records_cells() {
+        let (out, rows) = render(
+            OutputFormat::Csv,
+            "{{ row('a', 1, none, true) }}\n",
+            context! {},
+        )
+        .unwrap();
+        assert_eq!(out, "\n");
+        assert_eq!(rows, vec![vec!["a", "1", "", "true"]]);
+        assert!(render(OutputFormat::Csv, "{{ row([1, 2]) }}", context! {}).is_err());
+        assert!(render(OutputFormat::Csv, "{{ row(x) }}", context! {}).is_err());
+        assert!(render(OutputFormat::Html, "{{ row('a') }}", context! {}).is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! Writing feeds: paths confined to the output folder, atomic writes, unchanged files kept.
+
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// The path of a channel's `output` under `out_dir`; refuses absolute paths and `..`.
+pub fn output_path(out_dir: &Path, output: &str, channel: &str) -> Result<PathBuf> {
+    let rel = Path::new(output);
+    let confined = !output.is_empty()
+        && rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !confined {
+        bail!(
+            "[channels.{channel}] output `{output}` leads out of the output folder; write a relative path like \"{channel}.csv\""
+        );
+    }
+    Ok(out_dir.join(rel))
+}
+
+/// Creates the file's folder and checks that, symlinks resolved, it is inside `out_dir`.
+pub fn prepare_folder(out_dir: &Path, path: &Path) -> Result<()> {
+    let parent = path.parent().unwrap_or(out_dir);
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create the output folder {}", parent.display()))?;
+    let base = out_dir
+        .canonicalize()
+        .with_context(|| format!("cannot read the output folder {}", out_dir.display()))?;
+    let real = parent
+        .canonicalize()
+        .with_context(|| format!("cannot read the output folder {}", parent.display()))?;
+    if !real.starts_with(&base) {
+        bail!(
+            "{} leads out of the output folder {} (through a symlink); nothing was written",
+            path.display(),
+            out_dir.display()
+        );
+    }
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        bail!(
+            "{} is a symlink; pim does not write through symlinks",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader sees the old file or the new one, never a part. Returns `false` when the file
+/// already held exactly these bytes and was left untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".pim-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_stay_in_the_folder() {
+        let out = Path::new("/tmp/out");
+        assert!(output_path(out, "feeds/a.csv", "m").is_ok());
+        for bad in ["../a.csv", "/etc/passwd", "a/../../b", ""] {
+            let err = output_path(out, bad, "m").unwrap_err().to_string();
+            assert!(
+                err.contains("leads out of the output folder"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        assert!(write_atomic(&path, b"x\n").unwrap());
+        assert!(!write_atomic(&path, b"x\n").unwrap());
+        assert!(write_atomic(&path, b"y\n").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"y\n");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}
