@@ -182,7 +182,7 @@ fn product_items(
         let annotations = project.schemas.annotations(&raw, family);
         let (missing, percent) = resolve::completeness(
             &raw,
-            &annotations,
+            |a| project.schemas.property_kind(a, family),
             &channel.config.required,
             &channel.locale,
             &channel.currency,

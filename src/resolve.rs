@@ -198,20 +198,14 @@ pub fn convert(value: &str, from: &str, to: &str) -> Option<String> {
 
 /// The required attributes an item lacks in the channel's own locale and currency (no
 /// fallback), and its completeness in percent: floor(100 × filled / required).
+/// `kind_of` tells the `x-pim` kind of an attribute, from the schemas.
 pub fn completeness(
     item: &Value,
-    annotations: &[(String, Annotation)],
+    kind_of: impl Fn(&str) -> Option<Kind>,
     required: &[String],
     locale: &str,
     currency: &str,
 ) -> (Vec<String>, u32) {
-    let kind_of = |attribute: &str| {
-        let pointer = format!("/{attribute}");
-        annotations.iter().find_map(|(p, a)| match a {
-            Annotation::Kind(k) if *p == pointer => Some(*k),
-            _ => None,
-        })
-    };
     let mut missing = Vec::new();
     for attribute in required {
         let value = item.get(attribute);
@@ -230,11 +224,9 @@ pub fn completeness(
         }
     }
     let total = required.len();
-    let percent = if total == 0 {
-        100
-    } else {
-        (100 * (total - missing.len()) / total) as u32
-    };
+    let percent = (100 * (total - missing.len()))
+        .checked_div(total)
+        .map_or(100, |p| p as u32);
     (missing, percent)
 }
 
@@ -339,19 +331,17 @@ mod tests {
     #[test]
     fn completeness_uses_no_fallback() {
         let item = json!({"name": {"en-US": "Tent"}, "price": {"EUR": "9.00"}, "gtin": "  ", "images": [], "capacity": 0});
-        let annotations = vec![
-            ("/name".to_owned(), Annotation::Kind(Kind::Localized)),
-            ("/price".to_owned(), Annotation::Kind(Kind::Price)),
-        ];
+        let kind_of = |a: &str| match a {
+            "name" => Some(Kind::Localized),
+            "price" => Some(Kind::Price),
+            _ => None,
+        };
         let required: Vec<String> = ["name", "price", "gtin", "images", "capacity", "brand"]
             .map(String::from)
             .to_vec();
-        let (missing, percent) = completeness(&item, &annotations, &required, "de-DE", "EUR");
+        let (missing, percent) = completeness(&item, kind_of, &required, "de-DE", "EUR");
         assert_eq!(missing, vec!["name (de-DE)", "gtin", "images", "brand"]);
         assert_eq!(percent, 33);
-        assert_eq!(
-            completeness(&item, &annotations, &[], "de-DE", "EUR").1,
-            100
-        );
+        assert_eq!(completeness(&item, kind_of, &[], "de-DE", "EUR").1, 100);
     }
 }

@@ -181,6 +181,37 @@ impl Schemas {
         out
     }
 
+    /// The `x-pim` kind the schemas give to a top-level attribute, present or not.
+    pub fn property_kind(&self, name: &str, family: Option<&Compiled>) -> Option<Kind> {
+        std::iter::once(&self.base)
+            .chain(family)
+            .find_map(|schema| {
+                let doc = self.documents.get(&schema.uri)?;
+                let walker = Walker {
+                    schemas: self,
+                    out: &mut Vec::new(),
+                    steps: 0,
+                };
+                let mut node = doc.get("properties")?.get(name)?;
+                let mut uri = schema.uri.clone();
+                for _ in 0..16 {
+                    if let Some(kind) = node.get("x-pim").and_then(Value::as_str) {
+                        return match kind {
+                            "localized" => Some(Kind::Localized),
+                            "price" => Some(Kind::Price),
+                            "measurement" => Some(Kind::Measurement),
+                            _ => None,
+                        };
+                    }
+                    let reference = node.get("$ref")?.as_str()?;
+                    let (target, target_uri) = walker.resolve(&uri, reference)?;
+                    node = target;
+                    uri = target_uri;
+                }
+                None
+            })
+    }
+
     /// Every `x-pim` kind and `format` the schemas give to a value of the instance, with the
     /// value's JSON pointer.
     pub fn annotations(

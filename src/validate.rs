@@ -2,8 +2,9 @@
 
 use crate::ExitStatus;
 use crate::catalog::{self, Checked, Project};
+use crate::channel;
 use crate::cli::ValidateArgs;
-use crate::diag::{Diagnostic, Rule, Severity};
+use crate::diag::{Diagnostic, Position, Rule, Severity};
 use crate::report::{self, Style, Summary};
 use crate::rules;
 use crate::source;
@@ -35,6 +36,50 @@ pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validati
         checked,
         diagnostics,
     })
+}
+
+/// `incomplete` for each item the channel's filter selects that lacks required attributes.
+fn incomplete(
+    project: &Project,
+    channel: &channel::Channel<'_>,
+    checked: &[Checked],
+) -> Result<Vec<Diagnostic>> {
+    let items = channel::evaluate(project, channel, checked)?;
+    Ok(items
+        .iter()
+        .filter(|item| item.selected && !item.missing.is_empty())
+        .filter_map(|item| {
+            let c = checked.get(item.file_index)?;
+            let offset = c
+                .item_offsets
+                .get(item.variant.unwrap_or(0))
+                .copied()
+                .unwrap_or(0);
+            let pointer = item
+                .variant
+                .map_or_else(String::new, |v| format!("/variants/{v}"));
+            Some(
+                Diagnostic::new(
+                    Rule::Incomplete,
+                    &c.file.rel,
+                    Position::Offset(offset),
+                    format!(
+                        "item `{}` is {}% complete for channel `{}`: missing {}",
+                        item.sku,
+                        item.percent,
+                        channel.name,
+                        item.missing.join(", ")
+                    ),
+                )
+                .at(pointer)
+                .sku(Some(&item.sku))
+                .help(format!(
+                    "fill in the missing attributes; until then `{}` leaves the item out",
+                    channel.name
+                )),
+            )
+        })
+        .collect())
 }
 
 /// `[rules]` in pim.toml: a new severity, or off.
@@ -70,7 +115,19 @@ pub fn run(root: &Path, cwd: &Path, args: &ValidateArgs) -> Result<ExitStatus> {
     }
     let project = Project::open(root)?;
     let scope = scope(root, cwd, &args.paths)?;
-    let validation = validate_catalog(&project, false)?;
+    let all = args.channel.iter().any(|c| c == "all");
+    let channels = if args.channel.is_empty() {
+        Vec::new()
+    } else {
+        channel::plan(&project, &args.channel, all)?
+    };
+    let mut validation = validate_catalog(&project, !channels.is_empty())?;
+    for channel in &channels {
+        let incomplete = incomplete(&project, channel, &validation.checked)?;
+        validation
+            .diagnostics
+            .extend(apply_levels(&project, incomplete));
+    }
     let in_scope = |file: &str| {
         scope.is_empty()
             || scope
