@@ -62,7 +62,7 @@ fn the_ok_fixture_validates_clean_in_human_form() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         stdout(&output),
-        "checked 2 files: 2 products, 4 items; 0 errors, 0 warnings\n"
+        "checked 3 files: 3 products, 5 items; 0 errors, 0 warnings\n"
     );
 }
 
@@ -298,12 +298,12 @@ fn configuration_errors_exit_2_naming_the_file() {
 
     let dir = project(None);
     let toml = std::fs::read_to_string(dir.path().join("pim.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("pim.toml"),
-        format!("{toml}colour = \"red\"\n"),
-    )
-    .unwrap();
-    check(dir.path(), &["pim.toml", "line 6", "colour"]);
+    let typo = toml.replacen("name = ", "colour = \"red\"\nname = ", 1);
+    std::fs::write(dir.path().join("pim.toml"), typo).unwrap();
+    check(dir.path(), &["pim.toml", "line 2", "colour"]);
+    let typo = toml.replace("required = [\"price\"]", "requires = [\"price\"]");
+    std::fs::write(dir.path().join("pim.toml"), typo).unwrap();
+    check(dir.path(), &["pim.toml", "requires"]);
 
     std::fs::write(
         dir.path().join("pim.toml"),

@@ -15,7 +15,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Why an item was left out of a channel.
@@ -419,12 +419,12 @@ fn product_values(
     values
 }
 
+/// The path as the user would type it from where pim runs.
 fn shown_path(cwd: &Path, path: &Path) -> String {
-    let shown: PathBuf = path
-        .strip_prefix(cwd)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
-    crate::catalog::relative(Path::new(""), &shown)
+    match path.strip_prefix(cwd) {
+        Ok(rel) => crate::catalog::relative(Path::new(""), rel),
+        Err(_) => path.display().to_string(),
+    }
 }
 
 fn print_errors(format: Format, errors: &[Diagnostic]) -> Result<()> {
