@@ -3,6 +3,16 @@
 // A file that cannot be read as a product yields its diagnostic as the error value; that
 // path runs once per bad file, so its size does not matter.
 #![allow(clippy::result_large_err)]
+// Tests may unwrap and index: a panic there is a failed test.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod catalog;
 pub mod categories;

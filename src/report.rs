@@ -51,7 +51,8 @@ pub fn render(
     max: Option<usize>,
     style: &Style,
 ) -> String {
-    let shown = &diagnostics[..max.unwrap_or(usize::MAX).min(diagnostics.len())];
+    let count = max.unwrap_or(usize::MAX).min(diagnostics.len());
+    let shown = diagnostics.get(..count).unwrap_or(diagnostics);
     let hidden = diagnostics.len() - shown.len();
     match format {
         Format::Human => human(shown, hidden, summary, style),

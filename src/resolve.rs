@@ -131,10 +131,8 @@ fn remove(root: &mut Value, pointer: &str) {
             map.remove(&key);
         }
         Some(Value::Array(items)) => {
-            if let Ok(i) = key.parse::<usize>()
-                && i < items.len()
-            {
-                items[i] = Value::Null;
+            if let Some(slot) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *slot = Value::Null;
             }
         }
         _ => {}

@@ -1,5 +1,11 @@
 //! End-to-end tests of `pim export` on the `ok` fixture, a project written from SPEC §4 alone
 //! (its own templates use `items`, `products`, `row()`, includes and the filters).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! End-to-end tests of `pim validate` beyond the per-case fixtures: the demo project, the
 //! output formats and flags, skipped files, and configuration errors (exit 2).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

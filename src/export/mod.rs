@@ -60,9 +60,8 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
         progress.step(&format!("selecting items for {}", channel.name));
         all_items.push(channel::evaluate(&project, channel, &validation.checked)?);
     }
-    for (channel, items) in channels.iter().zip(&all_items) {
+    for items in &all_items {
         selections.push(select(
-            channel,
             items,
             &validation.checked,
             &blocking,
@@ -104,9 +103,9 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
 
     // Render every channel before writing anything.
     let mut rendered = Vec::new();
-    for ((channel, selection), items) in channels.iter().zip(&selections).zip(&all_items) {
+    for (channel, selection) in channels.iter().zip(&selections) {
         progress.step(&format!("rendering {}", channel.name));
-        let bytes = render_channel(&project, channel, selection, items, &validation.checked)?;
+        let bytes = render_channel(&project, channel, selection, &validation.checked)?;
         let path = fsutil::output_path(&out_dir, &channel.config.output, &channel.name)?;
         rendered.push((path, bytes));
     }
@@ -161,7 +160,6 @@ fn blocking_errors(validation: &Validation) -> Blocking {
 }
 
 fn select<'a>(
-    channel: &Channel<'_>,
     items: &'a [Item],
     checked: &[Checked],
     blocking: &Blocking,
@@ -172,10 +170,9 @@ fn select<'a>(
         left_out: LeftOut::default(),
         blocked: Vec::new(),
     };
-    let _ = channel;
     for item in items.iter().filter(|i| i.selected) {
-        let file = &checked[item.file_index].file.rel;
-        let invalid = match blocking.get(file) {
+        let file = checked.get(item.file_index).map(|c| c.file.rel.as_str());
+        let invalid = match file.and_then(|f| blocking.get(f)) {
             None => false,
             Some(None) => true,
             Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
@@ -214,10 +211,9 @@ fn render_channel(
     project: &Project,
     channel: &Channel<'_>,
     selection: &Selection<'_>,
-    items: &[Item],
     checked: &[Checked],
 ) -> Result<Vec<u8>> {
-    let context = context(project, channel, selection, items, checked);
+    let context = context(project, channel, selection, checked);
     let records: render::Records = Arc::default();
     let templates = project.root.join(&project.config.project.templates);
     let env = render::environment(&templates, channel.format, &channel.currency, &records);
@@ -283,7 +279,6 @@ fn context(
     project: &Project,
     channel: &Channel<'_>,
     selection: &Selection<'_>,
-    items: &[Item],
     checked: &[Checked],
 ) -> minijinja::Value {
     let p = &project.config.project;
@@ -309,14 +304,9 @@ fn context(
     let mut products: Vec<(String, Value, Vec<Value>)> = by_file
         .iter()
         .filter_map(|(&file_index, product_items)| {
-            let raw = checked.get(file_index)?.value.as_ref()?;
-            let product = product_values(
-                project,
-                channel,
-                raw,
-                &checked[file_index].file.rel,
-                &in_channel,
-            );
+            let c = checked.get(file_index)?;
+            let raw = c.value.as_ref()?;
+            let product = product_values(project, channel, raw, &c.file.rel, &in_channel);
             let sku = product
                 .get("sku")
                 .and_then(Value::as_str)
@@ -338,7 +328,6 @@ fn context(
             product
         })
         .collect();
-    let _ = items;
 
     let categories: Map<String, Value> = project
         .categories

@@ -1,4 +1,10 @@
 //! Helpers for end-to-end tests: fixture projects in temporary folders, and the real binary.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
