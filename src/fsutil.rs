@@ -3,6 +3,36 @@
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files being written, removed by the Ctrl-C handler before pim exits.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On Ctrl-C: remove the temporary files of writes in progress, then exit 130 (SPEC §3).
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        remove_in_progress();
+        std::process::exit(crate::ExitStatus::Interrupted.code());
+    });
+}
+
+fn remove_in_progress() {
+    if let Ok(mut paths) = IN_PROGRESS.lock() {
+        for path in paths.drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn track(path: &Path, active: bool) {
+    if let Ok(mut paths) = IN_PROGRESS.lock() {
+        if active {
+            paths.push(path.to_path_buf());
+        } else {
+            paths.retain(|p| p != path);
+        }
+    }
+}
 
 /// The path of a channel's `output` under `out_dir`; refuses absolute paths and `..`.
 pub fn output_path(out_dir: &Path, output: &str, channel: &str) -> Result<PathBuf> {
@@ -62,12 +92,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
         .suffix(".tmp")
         .tempfile_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    temp.write_all(bytes)
+    let temp_path = temp.path().to_path_buf();
+    track(&temp_path, true);
+    let result = temp
+        .write_all(bytes)
         .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(true)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| temp.persist(path).map_err(anyhow::Error::from))
+        .with_context(|| format!("cannot write {}", path.display()));
+    track(&temp_path, false);
+    result.map(|_| true)
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Some(dir) => cwd.join(dir),
         None => cwd.clone(),
     };
+    fsutil::install_interrupt_handler();
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build_global();
