@@ -22,6 +22,7 @@ pub mod config;
 pub mod diag;
 pub mod export;
 pub mod fsutil;
+pub mod git;
 pub mod report;
 pub mod resolve;
 pub mod rules;

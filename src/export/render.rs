@@ -32,6 +32,18 @@ pub fn environment(
         OutputFormat::Csv | OutputFormat::Tsv => AutoEscape::None,
     };
     env.set_auto_escape_callback(move |_| escape.clone());
+    // HTML escaping without minijinja's `/` → `&#x2f;`, which makes every URL unreadable.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), AutoEscape::Html)
+            && value.kind() == minijinja::value::ValueKind::String
+            && !value.is_safe()
+            && let Some(text) = value.as_str()
+        {
+            out.write_str(&escape_html(text)).map_err(Error::from)
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     let root = templates.to_path_buf();
     env.set_loader(move |name| load(&root, name));
     env.add_filter("truncate", truncate);
@@ -46,6 +58,22 @@ pub fn environment(
         env.add_function("row", move |cells: Rest<Value>| row(&records, &cells));
     }
     env
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'`: enough for text and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Loads a template by name, only from inside the templates folder (symlinks resolved).
