@@ -23,6 +23,42 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog
     Export(ExportArgs),
+    /// Compare the catalog at two git revisions: products, fields, problems and channels
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old revision [default: the merge base of HEAD with its upstream branch]
+    #[arg(value_name = "BASE")]
+    pub base: Option<String>,
+
+    /// The new revision [default: the working tree, uncommitted edits included]
+    #[arg(value_name = "HEAD")]
+    pub head: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::diff::DiffFormat,
+
+    /// Warn when a price moves by more than PCT percent
+    #[arg(long, value_name = "PCT", default_value_t = 30.0)]
+    pub price_alert: f64,
+
+    /// Exit 1 when the change introduces errors
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    NewErrors,
+}
+
+impl DiffArgs {
+    pub fn fail_on_new_errors(&self) -> bool {
+        self.fail_on == Some(FailOn::NewErrors)
+    }
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => anyhow!("`git` is not on PATH; pim diff needs git installed"),
+            std::io::ErrorKind::NotFound => {
+                anyhow!("`git` is not on PATH; pim diff needs git installed")
+            }
             _ => anyhow!("cannot run git: {e}"),
         })
 }
@@ -37,13 +39,23 @@ impl Repo {
     /// The repository holding the project at `root`.
     pub fn open(root: &Path) -> Result<Repo> {
         let top = git_text(root, &["rev-parse", "--show-toplevel"])?.ok_or_else(|| {
-            anyhow!("{} is not in a git repository; pim diff compares git revisions", root.display())
+            anyhow!(
+                "{} is not in a git repository; pim diff compares git revisions",
+                root.display()
+            )
         })?;
         let top = PathBuf::from(top);
-        let real_root = root.canonicalize().with_context(|| format!("cannot read {}", root.display()))?;
-        let real_top = top.canonicalize().with_context(|| format!("cannot read {}", top.display()))?;
+        let real_root = root
+            .canonicalize()
+            .with_context(|| format!("cannot read {}", root.display()))?;
+        let real_top = top
+            .canonicalize()
+            .with_context(|| format!("cannot read {}", top.display()))?;
         let prefix = crate::catalog::relative(&real_top, &real_root);
-        Ok(Repo { top: real_top, prefix })
+        Ok(Repo {
+            top: real_top,
+            prefix,
+        })
     }
 
     /// The commit a revision names, or an error naming the revision.
@@ -51,17 +63,36 @@ impl Repo {
         if rev.starts_with('-') {
             bail!("`{rev}` is not a revision");
         }
-        git_text(&self.top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| anyhow!("unknown revision `{rev}`: git knows no commit by that name"))
+        git_text(
+            &self.top,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| anyhow!("unknown revision `{rev}`: git knows no commit by that name"))
     }
 
     /// The merge base of HEAD with its upstream branch, with a note saying what was chosen.
     pub fn default_base(&self) -> Result<(String, String)> {
-        let head = self.resolve("HEAD").map_err(|_| anyhow!("the repository has no commits yet; commit the catalog first"))?;
-        let upstream = git_text(&self.top, &["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])?;
+        let head = self
+            .resolve("HEAD")
+            .map_err(|_| anyhow!("the repository has no commits yet; commit the catalog first"))?;
+        let upstream = git_text(
+            &self.top,
+            &[
+                "rev-parse",
+                "--abbrev-ref",
+                "--symbolic-full-name",
+                "@{upstream}",
+            ],
+        )?;
         if let Some(upstream) = upstream.filter(|u| !u.is_empty())
-            && let Some(base) = git_text(&self.top, &["merge-base", "HEAD", "@{upstream}"])?.filter(|b| !b.is_empty())
+            && let Some(base) = git_text(&self.top, &["merge-base", "HEAD", "@{upstream}"])?
+                .filter(|b| !b.is_empty())
         {
             return Ok((base, format!("the merge base of HEAD with {upstream}")));
         }
@@ -70,17 +101,32 @@ impl Repo {
 
     /// Writes the project's files at `rev` into `dest`: one `ls-tree`, one `cat-file --batch`.
     pub fn materialize(&self, rev: &str, dest: &Path) -> Result<()> {
-        let spec = if self.prefix.is_empty() { ".".to_owned() } else { self.prefix.clone() };
-        let listing = git(&self.top, &["ls-tree", "-r", "-z", "--full-tree", rev, "--", &spec])?;
+        let spec = if self.prefix.is_empty() {
+            ".".to_owned()
+        } else {
+            self.prefix.clone()
+        };
+        let listing = git(
+            &self.top,
+            &["ls-tree", "-r", "-z", "--full-tree", rev, "--", &spec],
+        )?;
         if !listing.status.success() {
-            bail!("git ls-tree {rev} failed: {}", String::from_utf8_lossy(&listing.stderr).trim());
+            bail!(
+                "git ls-tree {rev} failed: {}",
+                String::from_utf8_lossy(&listing.stderr).trim()
+            );
         }
         let mut blobs = Vec::new();
         for entry in listing.stdout.split(|&b| b == 0).filter(|e| !e.is_empty()) {
             let entry = String::from_utf8_lossy(entry);
-            let Some((meta, path)) = entry.split_once('\t') else { continue };
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
             let mut parts = meta.split(' ');
-            let (Some(mode), Some(kind), Some(oid)) = (parts.next(), parts.next(), parts.next()) else { continue };
+            let (Some(mode), Some(kind), Some(oid)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
             // Regular files only: symlinks and submodules are not read from history.
             if kind != "blob" || mode == "120000" {
                 continue;
@@ -110,7 +156,10 @@ impl Repo {
             .stderr(Stdio::null())
             .spawn()
             .context("cannot run git cat-file")?;
-        let mut stdin = child.stdin.take().ok_or_else(|| anyhow!("git cat-file has no input"))?;
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| anyhow!("git cat-file has no input"))?;
         let oids: Vec<String> = blobs.iter().map(|(oid, _)| oid.clone()).collect();
         let writer = std::thread::spawn(move || -> std::io::Result<()> {
             for oid in oids {
@@ -118,27 +167,43 @@ impl Repo {
             }
             Ok(())
         });
-        let stdout = child.stdout.take().ok_or_else(|| anyhow!("git cat-file has no output"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("git cat-file has no output"))?;
         let mut reader = BufReader::with_capacity(1 << 20, stdout);
         let mut header = String::new();
         for (oid, rel) in blobs {
             header.clear();
-            reader.read_line(&mut header).context("git cat-file stopped early")?;
+            reader
+                .read_line(&mut header)
+                .context("git cat-file stopped early")?;
             let size: usize = header
                 .trim_end()
                 .rsplit(' ')
                 .next()
                 .and_then(|s| s.parse().ok())
-                .ok_or_else(|| anyhow!("git cat-file: unexpected answer for {oid}: {}", header.trim_end()))?;
+                .ok_or_else(|| {
+                    anyhow!(
+                        "git cat-file: unexpected answer for {oid}: {}",
+                        header.trim_end()
+                    )
+                })?;
             let mut content = vec![0; size];
-            reader.read_exact(&mut content).context("git cat-file stopped early")?;
+            reader
+                .read_exact(&mut content)
+                .context("git cat-file stopped early")?;
             let mut newline = [0u8; 1];
-            reader.read_exact(&mut newline).context("git cat-file stopped early")?;
+            reader
+                .read_exact(&mut newline)
+                .context("git cat-file stopped early")?;
             let path = dest.join(rel);
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, content)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         writer
             .join()

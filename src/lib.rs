@@ -20,6 +20,7 @@ pub mod channel;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod fsutil;
 pub mod git;
@@ -85,6 +86,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Export(args) => {
             let root = config::discover(&start)?;
             export::run(&root, &cwd, args)
+        }
+        Command::Diff(args) => {
+            let root = config::discover(&start)?;
+            diff::run(&root, args)
         }
     }
 }

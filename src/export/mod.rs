@@ -26,11 +26,11 @@ pub struct LeftOut {
 }
 
 /// A channel's items, sorted into those it exports and those it leaves out.
-struct Selection<'a> {
-    exported: Vec<&'a Item>,
-    left_out: LeftOut,
+pub(crate) struct Selection<'a> {
+    pub(crate) exported: Vec<&'a Item>,
+    pub(crate) left_out: LeftOut,
     /// Items the channel would export that have errors (refusal unless `--skip-invalid`).
-    blocked: Vec<String>,
+    pub(crate) blocked: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -131,9 +131,9 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
 
 /// For each file with errors: `None` when the whole product is affected, else the variant
 /// indexes whose own values have errors.
-type Blocking = BTreeMap<String, Option<HashSet<usize>>>;
+pub(crate) type Blocking = BTreeMap<String, Option<HashSet<usize>>>;
 
-fn blocking_errors(validation: &Validation) -> Blocking {
+pub(crate) fn blocking_errors(validation: &Validation) -> Blocking {
     let mut out: Blocking = BTreeMap::new();
     for d in validation
         .diagnostics
@@ -159,7 +159,7 @@ fn blocking_errors(validation: &Validation) -> Blocking {
     out
 }
 
-fn select<'a>(
+pub(crate) fn select<'a>(
     items: &'a [Item],
     checked: &[Checked],
     blocking: &Blocking,

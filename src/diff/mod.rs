@@ -1,0 +1,546 @@
+//! `pim diff`: the catalog at two git revisions, products matched by SKU, field by field;
+//! the problems the change brings or fixes; and what it does to every channel's feed.
+
+mod render;
+
+use crate::catalog::Project;
+use crate::channel;
+use crate::cli::DiffArgs;
+use crate::diag::{Diagnostic, Severity};
+use crate::export::{blocking_errors, select};
+use crate::git::Repo;
+use crate::schema::{Annotation, Kind};
+use crate::validate::{self, Validation};
+use crate::{ExitStatus, source};
+use anyhow::{Context, Result};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use render::DiffFormat;
+
+/// One side of the comparison, loaded and validated.
+struct Side {
+    label: String,
+    root: PathBuf,
+    project: Project,
+    validation: Validation,
+    /// Kept alive while the side is used.
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Side {
+    fn load(label: String, root: PathBuf, temp: Option<tempfile::TempDir>) -> Result<Side> {
+        let project = Project::open(&root)
+            .with_context(|| format!("the catalog at {label} cannot be read"))?;
+        let mut validation = validate::validate_catalog(&project, true)?;
+        source::resolve_positions(
+            &root,
+            project.config.limits.max_file_size.0,
+            &mut validation.diagnostics,
+        );
+        Ok(Side {
+            label,
+            root,
+            project,
+            validation,
+            _temp: temp,
+        })
+    }
+
+    /// SKU → (file, values as written), in SKU order.
+    fn products(&self) -> BTreeMap<String, (&str, &Value)> {
+        self.validation
+            .checked
+            .iter()
+            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_ref()?))))
+            .collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductRef {
+    pub sku: String,
+    pub file: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldChange {
+    /// JSON pointer in the new file (in the old one for removed values).
+    pub pointer: String,
+    /// The variant's SKU, for a change inside a variant.
+    pub variant: Option<String>,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    /// For a price: the move in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<String>,
+    /// The move exceeds `--price-alert`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub alert: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangedProduct {
+    pub sku: String,
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_file: Option<String>,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub rule: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub pointer: Option<String>,
+    pub sku: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Problems {
+    pub introduced: Vec<Problem>,
+    pub fixed: Vec<Problem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Completeness {
+    pub sku: String,
+    pub old: u32,
+    pub new: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChannelChange {
+    pub channel: String,
+    pub entering: Vec<String>,
+    pub leaving: Vec<String>,
+    pub completeness: Vec<Completeness>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub base: String,
+    pub head: String,
+    pub added: Vec<ProductRef>,
+    pub removed: Vec<ProductRef>,
+    pub changed: Vec<ChangedProduct>,
+    pub problems: Problems,
+    pub channels: Vec<ChannelChange>,
+    #[serde(skip)]
+    pub price_alert: Decimal,
+}
+
+pub fn run(root: &Path, args: &DiffArgs) -> Result<ExitStatus> {
+    let repo = Repo::open(root)?;
+    let (base_rev, base_note) = match &args.base {
+        Some(rev) => (repo.resolve(rev)?, rev.clone()),
+        None => repo.default_base()?,
+    };
+    if args.base.is_none() {
+        eprintln!("note: comparing with {base_note}");
+    }
+    let base = materialized(&repo, &base_rev, short_label(&base_rev, &base_note))?;
+    let head = match &args.head {
+        Some(rev) => {
+            let commit = repo.resolve(rev)?;
+            materialized(&repo, &commit, short_label(&commit, rev))?
+        }
+        None => Side::load("the working tree".to_owned(), root.to_path_buf(), None)?,
+    };
+    let price_alert = Decimal::from_str(&args.price_alert.to_string()).unwrap_or(Decimal::from(30));
+    let report = compare(&base, &head, price_alert)?;
+    let text = render::render(args.format, &report);
+    crate::print_stdout(&text)?;
+    let new_errors = report
+        .problems
+        .introduced
+        .iter()
+        .any(|p| p.severity == Severity::Error);
+    Ok(if args.fail_on_new_errors() && new_errors {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn short_label(commit: &str, name: &str) -> String {
+    let short: String = commit.chars().take(10).collect();
+    if name.starts_with(&short) || name.contains(' ') {
+        short
+    } else {
+        format!("{name} ({short})")
+    }
+}
+
+fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
+    let temp = tempfile::Builder::new()
+        .prefix("pim-diff-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    repo.materialize(commit, temp.path())?;
+    let root = temp.path().to_path_buf();
+    Side::load(label, root, Some(temp))
+}
+
+fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<Report> {
+    let old = base.products();
+    let new = head.products();
+    let mut report = Report {
+        base: base.label.clone(),
+        head: head.label.clone(),
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        problems: problems(&base.validation.diagnostics, &head.validation.diagnostics),
+        channels: Vec::new(),
+        price_alert,
+    };
+    for (sku, (file, _)) in new.iter().filter(|(s, _)| !old.contains_key(*s)) {
+        report.added.push(ProductRef {
+            sku: sku.clone(),
+            file: (*file).to_owned(),
+        });
+    }
+    for (sku, (file, _)) in old.iter().filter(|(s, _)| !new.contains_key(*s)) {
+        report.removed.push(ProductRef {
+            sku: sku.clone(),
+            file: (*file).to_owned(),
+        });
+    }
+    for (sku, (file, value)) in &new {
+        let Some((old_file, old_value)) = old.get(sku) else {
+            continue;
+        };
+        if old_value == value {
+            continue;
+        }
+        let family = value
+            .get("family")
+            .and_then(Value::as_str)
+            .and_then(|f| head.project.schemas.families.get(f));
+        let annotations = head.project.schemas.annotations(value, family);
+        let mut fields = Vec::new();
+        diff_product(old_value, value, &mut fields);
+        for change in &mut fields {
+            price_move(change, &annotations, price_alert);
+        }
+        report.changed.push(ChangedProduct {
+            sku: sku.clone(),
+            file: (*file).to_owned(),
+            old_file: (old_file != file).then(|| (*old_file).to_owned()),
+            fields,
+        });
+    }
+    report.channels = channels(base, head)?;
+    Ok(report)
+}
+
+/// Field changes of one product; variants are matched by SKU, not by position.
+fn diff_product(old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
+    let (Value::Object(o), Value::Object(n)) = (old, new) else {
+        diff_value("", None, Some(old), Some(new), out);
+        return;
+    };
+    let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    for key in keys {
+        let pointer = crate::source::yaml::pointer_push("", key);
+        if key == "variants" {
+            diff_variants(o.get(key), n.get(key), out);
+        } else {
+            diff_value(&pointer, None, o.get(key), n.get(key), out);
+        }
+    }
+}
+
+fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
+    let list = |v: Option<&Value>| -> Vec<(String, usize, Value)> {
+        v.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, v)| {
+                (
+                    v.get("sku")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    i,
+                    v.clone(),
+                )
+            })
+            .collect()
+    };
+    let (old, new) = (list(old), list(new));
+    for (sku, i, value) in &new {
+        let pointer = format!("/variants/{i}");
+        match old.iter().find(|(s, _, _)| s == sku) {
+            Some((_, _, before)) => diff_in_variant(&pointer, sku, before, value, out),
+            None => out.push(FieldChange {
+                pointer,
+                variant: Some(sku.clone()),
+                old: None,
+                new: Some(value.clone()),
+                percent: None,
+                alert: false,
+            }),
+        }
+    }
+    for (sku, i, value) in &old {
+        if !new.iter().any(|(s, _, _)| s == sku) {
+            out.push(FieldChange {
+                pointer: format!("/variants/{i}"),
+                variant: Some(sku.clone()),
+                old: Some(value.clone()),
+                new: None,
+                percent: None,
+                alert: false,
+            });
+        }
+    }
+}
+
+fn diff_in_variant(pointer: &str, sku: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
+    diff_value(pointer, Some(sku), Some(old), Some(new), out);
+}
+
+/// Mappings are compared key by key (so localized values and prices show per locale and
+/// per currency); lists and scalars as a whole.
+fn diff_value(
+    pointer: &str,
+    variant: Option<&str>,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    match (old, new) {
+        (Some(Value::Object(o)), Some(Value::Object(n))) => {
+            let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            for key in keys {
+                let child = crate::source::yaml::pointer_push(pointer, key);
+                diff_value(&child, variant, o.get(key), n.get(key), out);
+            }
+        }
+        (o, n) if o != n => out.push(FieldChange {
+            pointer: pointer.to_owned(),
+            variant: variant.map(str::to_owned),
+            old: o.cloned(),
+            new: n.cloned(),
+            percent: None,
+            alert: false,
+        }),
+        _ => {}
+    }
+}
+
+/// For a value inside a price mapping: its move in percent, and whether it passes the alert.
+fn price_move(change: &mut FieldChange, annotations: &[(String, Annotation)], alert: Decimal) {
+    let Some((parent, _)) = change.pointer.rsplit_once('/') else {
+        return;
+    };
+    let is_price = annotations
+        .iter()
+        .any(|(p, a)| p == parent && *a == Annotation::Kind(Kind::Price));
+    let amount = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(Value::as_str)
+            .and_then(|s| Decimal::from_str(s).ok())
+    };
+    let (Some(old), Some(new)) = (amount(&change.old), amount(&change.new)) else {
+        return;
+    };
+    if !is_price || old.is_zero() {
+        return;
+    }
+    let Some(percent) = new
+        .checked_sub(old)
+        .and_then(|d| d.checked_mul(Decimal::from(100)))
+        .and_then(|d| d.checked_div(old))
+    else {
+        return;
+    };
+    let percent = percent.round_dp(1);
+    change.alert = percent.abs() > alert;
+    change.percent = Some(format!(
+        "{}{percent:.1}",
+        if percent.is_sign_positive() && !percent.is_zero() {
+            "+"
+        } else {
+            ""
+        }
+    ));
+}
+
+/// A diagnostic without its line: lines move when a file is edited.
+fn problem_key(d: &Diagnostic) -> (String, String, Option<String>, String) {
+    (
+        d.rule.id(),
+        d.sku.clone().unwrap_or_else(|| d.file.clone()),
+        d.pointer.clone(),
+        d.message.clone(),
+    )
+}
+
+fn problems(base: &[Diagnostic], head: &[Diagnostic]) -> Problems {
+    let old: BTreeSet<_> = base.iter().map(problem_key).collect();
+    let new: BTreeSet<_> = head.iter().map(problem_key).collect();
+    let as_problem = |d: &Diagnostic| Problem {
+        severity: d.severity,
+        rule: d.rule.id(),
+        file: d.file.clone(),
+        line: d.line,
+        column: d.column,
+        pointer: d.pointer.clone(),
+        sku: d.sku.clone(),
+        message: d.message.clone(),
+    };
+    let mut introduced: Vec<&Diagnostic> = head
+        .iter()
+        .filter(|d| !old.contains(&problem_key(d)))
+        .collect();
+    let mut fixed: Vec<&Diagnostic> = base
+        .iter()
+        .filter(|d| !new.contains(&problem_key(d)))
+        .collect();
+    introduced.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    fixed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Problems {
+        introduced: introduced.into_iter().map(as_problem).collect(),
+        fixed: fixed.into_iter().map(as_problem).collect(),
+    }
+}
+
+/// What a channel exports on one side: item SKUs, and the completeness of each item its
+/// filter selects.
+struct Feed {
+    exported: BTreeSet<String>,
+    completeness: BTreeMap<String, u32>,
+}
+
+fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
+    if !side.project.config.channels.contains_key(name) {
+        return Ok(None);
+    }
+    let plan = channel::plan(&side.project, &[name.to_owned()], false)?;
+    let Some(channel) = plan.first() else {
+        return Ok(None);
+    };
+    let items = channel::evaluate(&side.project, channel, &side.validation.checked)?;
+    let blocking = blocking_errors(&side.validation);
+    let selection = select(&items, &side.validation.checked, &blocking, true);
+    Ok(Some(Feed {
+        exported: selection.exported.iter().map(|i| i.sku.clone()).collect(),
+        completeness: items
+            .iter()
+            .filter(|i| i.selected)
+            .map(|i| (i.sku.clone(), i.percent))
+            .collect(),
+    }))
+}
+
+fn channels(base: &Side, head: &Side) -> Result<Vec<ChannelChange>> {
+    let names: BTreeSet<&String> = base
+        .project
+        .config
+        .channels
+        .keys()
+        .chain(head.project.config.channels.keys())
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        let empty = || Feed {
+            exported: BTreeSet::new(),
+            completeness: BTreeMap::new(),
+        };
+        let old = feed(base, name)?.unwrap_or_else(empty);
+        let new = feed(head, name)?.unwrap_or_else(empty);
+        let completeness = new
+            .completeness
+            .iter()
+            .filter_map(|(sku, &n)| {
+                let &o = old.completeness.get(sku)?;
+                (o != n).then(|| Completeness {
+                    sku: sku.clone(),
+                    old: o,
+                    new: n,
+                })
+            })
+            .collect();
+        out.push(ChannelChange {
+            channel: name.clone(),
+            entering: new.exported.difference(&old.exported).cloned().collect(),
+            leaving: old.exported.difference(&new.exported).cloned().collect(),
+            completeness,
+        });
+    }
+    let _ = &base.root;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_per_locale_and_variants_by_sku() {
+        let old = json!({"sku": "A", "name": {"en-US": "Tent", "de-DE": "Zelt"}, "images": ["a"],
+            "variants": [{"sku": "A-1", "size": "S"}, {"sku": "A-2", "size": "M"}]});
+        let new = json!({"sku": "A", "name": {"en-US": "Tent", "de-DE": "Zelt 2"}, "images": ["a", "b"],
+            "variants": [{"sku": "A-2", "size": "L"}, {"sku": "A-3", "size": "XL"}]});
+        let mut out = Vec::new();
+        diff_product(&old, &new, &mut out);
+        let shown: Vec<String> = out
+            .iter()
+            .map(|c| format!("{} {:?} {:?} {:?}", c.pointer, c.variant, c.old, c.new))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                r#"/images None Some(Array [String("a")]) Some(Array [String("a"), String("b")])"#,
+                r#"/name/de-DE None Some(String("Zelt")) Some(String("Zelt 2"))"#,
+                r#"/variants/0/size Some("A-2") Some(String("M")) Some(String("L"))"#,
+                r#"/variants/1 Some("A-3") None Some(Object {"size": String("XL"), "sku": String("A-3")})"#,
+                r#"/variants/0 Some("A-1") Some(Object {"size": String("S"), "sku": String("A-1")}) None"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn price_moves_in_percent() {
+        let annotations = vec![("/price".to_owned(), Annotation::Kind(Kind::Price))];
+        let mut change = FieldChange {
+            pointer: "/price/EUR".into(),
+            variant: None,
+            old: Some(json!("100.00")),
+            new: Some(json!("145.00")),
+            percent: None,
+            alert: false,
+        };
+        price_move(&mut change, &annotations, Decimal::from(30));
+        assert_eq!(
+            (change.percent.as_deref(), change.alert),
+            (Some("+45.0"), true)
+        );
+        let mut change = FieldChange {
+            pointer: "/price/EUR".into(),
+            variant: None,
+            old: Some(json!("30.00")),
+            new: Some(json!("29.00")),
+            percent: None,
+            alert: false,
+        };
+        price_move(&mut change, &annotations, Decimal::from(30));
+        assert_eq!(
+            (change.percent.as_deref(), change.alert),
+            (Some("-3.3"), false)
+        );
+    }
+}
