@@ -174,7 +174,7 @@ pub struct Checked {
     /// The product's SKU, when it has one.
     pub sku: Option<String>,
     /// The values as written, kept only when a channel needs them.
-    pub value: Option<serde_json::Value>,
+    pub value: Option<std::sync::Arc<serde_json::Value>>,
     /// Byte offsets of the item mappings: the variants', or the product's own.
     pub item_offsets: Vec<usize>,
 }
@@ -246,7 +246,7 @@ pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Ch
         diagnostics,
         facts: Some(facts),
         sku,
-        value: keep_value.then_some(instance),
+        value: keep_value.then(|| std::sync::Arc::new(instance)),
         item_offsets,
     }
 }

@@ -121,8 +121,11 @@ pub struct Item {
     /// The variant's index, `None` for a product without variants.
     pub variant: Option<usize>,
     pub sku: String,
-    /// Resolved values plus `sku`, `parent_sku`, `family`, `status`, `categories`, `file`.
-    pub values: Value,
+    /// The parent's SKU, for a variant.
+    pub parent_sku: Option<String>,
+    /// Resolved values plus `sku`, `parent_sku`, `family`, `status`, `categories`, `file`,
+    /// as templates see them; kept only when asked (they are large).
+    pub values: Option<minijinja::Value>,
     /// The channel's filter accepts it.
     pub selected: bool,
     /// Required attributes it lacks, and its completeness in percent.
@@ -130,11 +133,13 @@ pub struct Item {
     pub percent: u32,
 }
 
-/// Evaluates every item of every parsed product for a channel, in file order.
+/// Evaluates every item of every parsed product for a channel, in file order. `keep` says
+/// which items keep their values (by file index and variant).
 pub fn evaluate(
     project: &Project,
     channel: &Channel<'_>,
     checked: &[Checked],
+    keep: &(dyn Fn(usize, Option<usize>) -> bool + Sync),
 ) -> Result<Vec<Item>> {
     use rayon::prelude::*;
     let mut env = minijinja::Environment::new();
@@ -154,7 +159,7 @@ pub fn evaluate(
             let Some(value) = &c.value else {
                 return Ok(Vec::new());
             };
-            product_items(project, channel, &filter, file_index, c, value)
+            product_items(project, channel, &filter, file_index, c, value, keep)
         })
         .collect();
     let mut items = Vec::new();
@@ -171,6 +176,7 @@ fn product_items(
     file_index: usize,
     checked: &Checked,
     product: &Value,
+    keep: &(dyn Fn(usize, Option<usize>) -> bool + Sync),
 ) -> Result<Vec<Item>> {
     let family = product
         .get("family")
@@ -209,8 +215,9 @@ fn product_items(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        let view = minijinja::Value::from(minijinja::value::Serde(&values));
         let selected = filter
-            .eval(minijinja::Value::from(minijinja::value::Serde(&values)))
+            .eval(view.clone())
             .map_err(|e| {
                 anyhow!(
                     "[channels.{}] filter `{}` failed on {}: {e}",
@@ -224,7 +231,8 @@ fn product_items(
             file_index,
             variant,
             sku,
-            values,
+            parent_sku: variant.and_then(|_| parent_sku.as_str().map(str::to_owned)),
+            values: keep(file_index, variant).then_some(view),
             selected,
             missing,
             percent,

@@ -193,7 +193,7 @@ impl Schemas {
                     steps: 0,
                 };
                 let mut node = doc.get("properties")?.get(name)?;
-                let mut uri = schema.uri.clone();
+                let mut uri: &str = &schema.uri;
                 for _ in 0..16 {
                     if let Some(kind) = node.get("x-pim").and_then(Value::as_str) {
                         return match kind {
@@ -204,7 +204,7 @@ impl Schemas {
                         };
                     }
                     let reference = node.get("$ref")?.as_str()?;
-                    let (target, target_uri) = walker.resolve(&uri, reference)?;
+                    let (target, target_uri) = walker.resolve(uri, reference)?;
                     node = target;
                     uri = target_uri;
                 }
@@ -227,7 +227,7 @@ impl Schemas {
                     out: &mut out,
                     steps: 0,
                 };
-                walker.walk(doc, &schema.uri, instance, String::new(), 0);
+                walker.walk(doc, &schema.uri, instance, &mut Vec::new(), 0);
             }
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -441,13 +441,33 @@ struct Walker<'a> {
     steps: usize,
 }
 
+/// A step of the instance path; the pointer string is built only for an annotation found.
+enum Segment<'i> {
+    Key(&'i str),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Segment<'_>]) -> String {
+    let mut pointer = String::new();
+    for segment in path {
+        match segment {
+            Segment::Key(key) => pointer = pointer_push(&pointer, key),
+            Segment::Index(i) => {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+            }
+        }
+    }
+    pointer
+}
+
 impl<'a> Walker<'a> {
-    fn walk(
+    fn walk<'i>(
         &mut self,
         schema: &'a Value,
         uri: &str,
-        instance: &Value,
-        pointer: String,
+        instance: &'i Value,
+        path: &mut Vec<Segment<'i>>,
         depth: usize,
     ) {
         self.steps += 1;
@@ -455,34 +475,31 @@ impl<'a> Walker<'a> {
             return;
         }
         let Value::Object(s) = schema else { return };
-        match s.get("x-pim").and_then(Value::as_str) {
-            Some("localized") => self
-                .out
-                .push((pointer.clone(), Annotation::Kind(Kind::Localized))),
-            Some("price") => self
-                .out
-                .push((pointer.clone(), Annotation::Kind(Kind::Price))),
-            Some("measurement") => self
-                .out
-                .push((pointer.clone(), Annotation::Kind(Kind::Measurement))),
-            _ => {}
+        let kind = match s.get("x-pim").and_then(Value::as_str) {
+            Some("localized") => Some(Kind::Localized),
+            Some("price") => Some(Kind::Price),
+            Some("measurement") => Some(Kind::Measurement),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.out.push((pointer_of(path), Annotation::Kind(kind)));
         }
         if let (Some(format), Value::String(_)) =
             (s.get("format").and_then(Value::as_str), instance)
         {
             self.out
-                .push((pointer.clone(), Annotation::Format(format.to_owned())));
+                .push((pointer_of(path), Annotation::Format(format.to_owned())));
         }
         if let Some(reference) = s.get("$ref").and_then(Value::as_str)
             && let Some((target, target_uri)) = self.resolve(uri, reference)
         {
-            self.walk(target, &target_uri, instance, pointer.clone(), depth + 1);
+            self.walk(target, target_uri, instance, path, depth + 1);
         }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(branches)) = s.get(key) {
                 for branch in branches {
                     if key == "allOf" || type_matches(branch, instance) {
-                        self.walk(branch, uri, instance, pointer.clone(), depth + 1);
+                        self.walk(branch, uri, instance, path, depth + 1);
                     }
                 }
             }
@@ -490,15 +507,13 @@ impl<'a> Walker<'a> {
         match instance {
             Value::Object(map) => {
                 let properties = s.get("properties").and_then(Value::as_object);
+                let additional = s.get("additionalProperties");
                 for (key, value) in map {
-                    let child = pointer_push(&pointer, key);
-                    match properties.and_then(|p| p.get(key)) {
-                        Some(sub) => self.walk(sub, uri, value, child, depth + 1),
-                        None => {
-                            if let Some(additional) = s.get("additionalProperties") {
-                                self.walk(additional, uri, value, child, depth + 1);
-                            }
-                        }
+                    let sub = properties.and_then(|p| p.get(key)).or(additional);
+                    if let Some(sub) = sub {
+                        path.push(Segment::Key(key));
+                        self.walk(sub, uri, value, path, depth + 1);
+                        path.pop();
                     }
                 }
             }
@@ -507,7 +522,9 @@ impl<'a> Walker<'a> {
                 for (i, item) in items.iter().enumerate() {
                     let sub = prefix.and_then(|p| p.get(i)).or_else(|| s.get("items"));
                     if let Some(sub) = sub {
-                        self.walk(sub, uri, item, format!("{pointer}/{i}"), depth + 1);
+                        path.push(Segment::Index(i));
+                        self.walk(sub, uri, item, path, depth + 1);
+                        path.pop();
                     }
                 }
             }
@@ -517,20 +534,19 @@ impl<'a> Walker<'a> {
 
     /// Resolves a `$ref` among the project's schemas: `#/$defs/x`, `other.schema.json`,
     /// `../product.schema.json#/$defs/x`.
-    fn resolve(&self, uri: &str, reference: &str) -> Option<(&'a Value, String)> {
+    fn resolve(&self, uri: &str, reference: &str) -> Option<(&'a Value, &'a str)> {
         let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let target_uri = if path.is_empty() {
-            uri.to_owned()
+        let (target_uri, doc) = if path.is_empty() {
+            self.schemas.documents.get_key_value(uri)?
         } else {
-            join_uri(uri, path)
+            self.schemas.documents.get_key_value(&join_uri(uri, path))?
         };
-        let doc = self.schemas.documents.get(&target_uri)?;
         let target = if fragment.is_empty() {
             doc
         } else {
             doc.pointer(fragment)?
         };
-        Some((target, target_uri))
+        Some((target, target_uri.as_str()))
     }
 }
 

@@ -56,7 +56,7 @@ impl Side {
         self.validation
             .checked
             .iter()
-            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_ref()?))))
+            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_deref()?))))
             .collect()
     }
 }
@@ -432,11 +432,17 @@ fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
     let Some(channel) = plan.first() else {
         return Ok(None);
     };
-    let items = channel::evaluate(&side.project, channel, &side.validation.checked)?;
+    let items = channel::evaluate(&side.project, channel, &side.validation.checked, &|_, _| {
+        false
+    })?;
     let blocking = blocking_errors(&side.validation);
     let selection = select(&items, &side.validation.checked, &blocking, true);
     Ok(Some(Feed {
-        exported: selection.exported.iter().map(|i| i.sku.clone()).collect(),
+        exported: selection
+            .exported
+            .iter()
+            .map(|(_, sku)| sku.clone())
+            .collect(),
         completeness: items
             .iter()
             .filter(|i| i.selected)

@@ -2,6 +2,7 @@
 
 mod check;
 mod render;
+mod view;
 
 use crate::catalog::{Checked, Project};
 use crate::channel::{self, Channel, Item};
@@ -25,9 +26,13 @@ pub struct LeftOut {
     pub invalid: usize,
 }
 
+/// An item by its product file and variant index.
+pub(crate) type ItemKey = (usize, Option<usize>);
+
 /// A channel's items, sorted into those it exports and those it leaves out.
-pub(crate) struct Selection<'a> {
-    pub(crate) exported: Vec<&'a Item>,
+pub(crate) struct Selection {
+    /// The exported items, in file order, with their SKUs.
+    pub(crate) exported: Vec<(ItemKey, String)>,
     pub(crate) left_out: LeftOut,
     /// Items the channel would export that have errors (refusal unless `--skip-invalid`).
     pub(crate) blocked: Vec<String>,
@@ -54,15 +59,14 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
     let validation = validate::validate_catalog(&project, true)?;
     let blocking = blocking_errors(&validation);
 
+    // First pass: which items each channel takes. Values are not kept: a channel's items
+    // are resolved again when it renders, so only one channel's values are in memory.
     let mut selections = Vec::new();
-    let mut all_items = Vec::new();
     for channel in &channels {
         progress.step(&format!("selecting items for {}", channel.name));
-        all_items.push(channel::evaluate(&project, channel, &validation.checked)?);
-    }
-    for items in &all_items {
+        let items = channel::evaluate(&project, channel, &validation.checked, &|_, _| false)?;
         selections.push(select(
-            items,
+            &items,
             &validation.checked,
             &blocking,
             args.skip_invalid,
@@ -159,12 +163,12 @@ pub(crate) fn blocking_errors(validation: &Validation) -> Blocking {
     out
 }
 
-pub(crate) fn select<'a>(
-    items: &'a [Item],
+pub(crate) fn select(
+    items: &[Item],
     checked: &[Checked],
     blocking: &Blocking,
     skip_invalid: bool,
-) -> Selection<'a> {
+) -> Selection {
     let mut selection = Selection {
         exported: Vec::new(),
         left_out: LeftOut::default(),
@@ -185,7 +189,9 @@ pub(crate) fn select<'a>(
         } else if !item.missing.is_empty() {
             selection.left_out.incomplete += 1;
         } else {
-            selection.exported.push(item);
+            selection
+                .exported
+                .push(((item.file_index, item.variant), item.sku.clone()));
         }
     }
     // A file that could not be read as a product may hold an item of any channel.
@@ -210,10 +216,18 @@ fn preview(names: &[String]) -> String {
 fn render_channel(
     project: &Project,
     channel: &Channel<'_>,
-    selection: &Selection<'_>,
+    selection: &Selection,
     checked: &[Checked],
 ) -> Result<Vec<u8>> {
-    let context = context(project, channel, selection, checked);
+    // Second pass: resolve this channel's exported items again, keeping their values.
+    let wanted: HashSet<ItemKey> = selection.exported.iter().map(|(key, _)| *key).collect();
+    let keep = |file: usize, variant: Option<usize>| wanted.contains(&(file, variant));
+    let items = channel::evaluate(project, channel, checked, &keep)?;
+    let exported: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.values.is_some() && wanted.contains(&(i.file_index, i.variant)))
+        .collect();
+    let context = context(project, channel, &exported, checked);
     let records: render::Records = Arc::default();
     let templates = project.root.join(&project.config.project.templates);
     let env = render::environment(&templates, channel.format, &channel.currency, &records);
@@ -278,53 +292,59 @@ fn render_channel(
 fn context(
     project: &Project,
     channel: &Channel<'_>,
-    selection: &Selection<'_>,
+    exported: &[&Item],
     checked: &[Checked],
 ) -> minijinja::Value {
+    use minijinja::Value as Mj;
     let p = &project.config.project;
     // Products with at least one item in the channel, ordered by SKU (byte order).
     let mut by_file: BTreeMap<usize, Vec<&Item>> = BTreeMap::new();
-    for item in &selection.exported {
+    for item in exported {
         by_file.entry(item.file_index).or_default().push(item);
     }
-    let in_channel: HashSet<String> = selection
-        .exported
+    let in_channel: HashSet<String> = exported
         .iter()
         .flat_map(|i| {
             [
                 Some(i.sku.to_lowercase()),
-                i.values
-                    .get("parent_sku")
-                    .and_then(Value::as_str)
-                    .map(str::to_lowercase),
+                i.parent_sku.as_deref().map(str::to_lowercase),
             ]
         })
         .flatten()
         .collect();
-    let mut products: Vec<(String, Value, Vec<Value>)> = by_file
+    let mut products: Vec<(String, Mj, Vec<Mj>)> = by_file
         .iter()
         .filter_map(|(&file_index, product_items)| {
             let c = checked.get(file_index)?;
             let raw = c.value.as_ref()?;
-            let product = product_values(project, channel, raw, &c.file.rel, &in_channel);
-            let sku = product
+            let values = product_values(project, channel, raw, &c.file.rel, &in_channel);
+            let sku = values
                 .get("sku")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            let variants = product_items.iter().map(|i| i.values.clone()).collect();
-            Some((sku, product, variants))
+            let variants: Vec<Mj> = product_items
+                .iter()
+                .filter_map(|i| i.values.clone())
+                .collect();
+            let mut fields: BTreeMap<String, Mj> = match values {
+                Value::Object(map) => map
+                    .into_iter()
+                    .map(|(k, v)| (k, Mj::from(Serde(v))))
+                    .collect(),
+                _ => BTreeMap::new(),
+            };
+            fields.insert("variants".into(), Mj::from(variants.clone()));
+            fields.insert("raw".into(), view::raw(raw));
+            Some((sku, Mj::from(fields), variants))
         })
         .collect();
     products.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut item_values = Vec::new();
-    let products: Vec<Value> = products
+    let mut items = Vec::new();
+    let products: Vec<Mj> = products
         .into_iter()
-        .map(|(_, mut product, variants)| {
-            item_values.extend(variants.iter().cloned());
-            if let Value::Object(map) = &mut product {
-                map.insert("variants".into(), Value::Array(variants));
-            }
+        .map(|(_, product, variants)| {
+            items.extend(variants);
             product
         })
         .collect();
@@ -355,8 +375,8 @@ fn context(
         })),
         project => Serde(json!({"name": p.name, "locales": p.locales, "currencies": p.currencies})),
         categories => Serde(Value::Object(categories)),
-        products => Serde(products),
-        items => Serde(item_values),
+        products => products,
+        items => items,
     }
 }
 
@@ -403,7 +423,6 @@ fn product_values(
             .or_insert_with(|| Value::Array(Vec::new()));
         map.insert("associations".into(), Value::Object(associations));
         map.insert("file".into(), Value::String(file.to_owned()));
-        map.insert("raw".into(), raw.clone());
     }
     values
 }

@@ -201,6 +201,13 @@ pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Appends a segment to a JSON pointer, escaping it.
 pub fn pointer_push(pointer: &str, segment: &str) -> String {
+    if !segment.contains(['~', '/']) {
+        let mut out = String::with_capacity(pointer.len() + segment.len() + 1);
+        out.push_str(pointer);
+        out.push('/');
+        out.push_str(segment);
+        return out;
+    }
     format!(
         "{pointer}/{}",
         segment.replace('~', "~0").replace('/', "~1")
@@ -265,7 +272,7 @@ pub fn parse(
         }
     }
     let mut diagnostics = Vec::new();
-    check_scalars(&root, text, rel, "", &mut diagnostics);
+    check_scalars(&root, text, rel, &mut Vec::new(), &mut diagnostics);
     Ok((root, diagnostics))
 }
 
@@ -288,11 +295,17 @@ fn first_content(text: &str) -> usize {
 }
 
 /// Unquoted numbers with leading zeros (a warning) and integers beyond 64 bits (an error).
-fn check_scalars(node: &Node, text: &str, rel: &str, pointer: &str, out: &mut Vec<Diagnostic>) {
+/// The path is kept as keys; a pointer string is built only for a finding.
+fn check_scalars<'n>(
+    node: &'n Node,
+    text: &str,
+    rel: &str,
+    path: &mut Vec<PathKey<'n>>,
+    out: &mut Vec<Diagnostic>,
+) {
     match &node.value {
         Value::Str(s) => {
-            let src = node.source(text);
-            if src == s && is_leading_zero_number(s) {
+            if is_leading_zero_number(s) && node.source(text) == s {
                 out.push(
                     Diagnostic::new(
                         Rule::QuoteNumber,
@@ -300,7 +313,7 @@ fn check_scalars(node: &Node, text: &str, rel: &str, pointer: &str, out: &mut Ve
                         Position::Offset(node.span.start),
                         format!("`{s}` is an unquoted number with leading zeros; pim keeps its digits, other YAML tools drop them"),
                     )
-                    .at(pointer)
+                    .at(path_pointer(path))
                     .help(format!("quote it: \"{s}\"")),
                 );
             }
@@ -315,23 +328,40 @@ fn check_scalars(node: &Node, text: &str, rel: &str, pointer: &str, out: &mut Ve
                         Position::Offset(node.span.start),
                         format!("the integer `{src}` does not fit in 64 bits"),
                     )
-                    .at(pointer)
+                    .at(path_pointer(path))
                     .help(format!("if it is an identifier, quote it: \"{src}\"")),
                 );
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_scalars(item, text, rel, &format!("{pointer}/{i}"), out);
+                path.push(PathKey::Index(i));
+                check_scalars(item, text, rel, path, out);
+                path.pop();
             }
         }
         Value::Map(entries) => {
             for (k, v) in entries {
-                check_scalars(v, text, rel, &pointer_push(pointer, &k.key_text()), out);
+                path.push(PathKey::Key(k));
+                check_scalars(v, text, rel, path, out);
+                path.pop();
             }
         }
         Value::Null | Value::Bool(_) | Value::Int(_) | Value::UInt(_) => {}
     }
+}
+
+/// A step from a node to one of its children.
+enum PathKey<'n> {
+    Key(&'n Node),
+    Index(usize),
+}
+
+fn path_pointer(path: &[PathKey<'_>]) -> String {
+    path.iter().fold(String::new(), |pointer, step| match step {
+        PathKey::Key(key) => pointer_push(&pointer, &key.key_text()),
+        PathKey::Index(i) => format!("{pointer}/{i}"),
+    })
 }
 
 fn is_integer_literal(s: &str) -> bool {
