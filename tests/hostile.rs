@@ -123,7 +123,7 @@ fn an_alias_bomb_stops_at_the_limit() {
         let prev = format!("*a{}", i - 1);
         text.push_str(&format!(
             "a{i}: &a{i} [{}]\n",
-            vec![prev.as_str(); 10].join(", ")
+            [prev.as_str(); 10].join(", ")
         ));
     }
     let dir = project_with("BOMB.yaml", text.as_bytes());
