@@ -195,11 +195,15 @@ impl Checked {
 /// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
 /// that need no other file. `keep_value` keeps the product's values for channels.
 pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Checked {
+    match source::read(&file.path, &file.rel, &project.config.limits) {
+        Ok(text) => check_text(project, file, &text, keep_value),
+        Err(d) => Checked::failed(file, d),
+    }
+}
+
+/// Checks a product file's text (already read and decoded).
+pub fn check_text(project: &Project, file: &ProductPath, text: &source::Text, keep_value: bool) -> Checked {
     let limits = &project.config.limits;
-    let text = match source::read(&file.path, &file.rel, limits) {
-        Ok(text) => text,
-        Err(d) => return Checked::failed(file, d),
-    };
     let (root, mut diagnostics) = match yaml::parse(&text.text, &file.rel, limits) {
         Ok(parsed) => parsed,
         Err(d) => return Checked::failed(file, d),
