@@ -156,10 +156,10 @@ pub fn evaluate(
         .par_iter()
         .enumerate()
         .map(|(file_index, c)| {
-            let Some(value) = &c.value else {
+            let Some(value) = c.json() else {
                 return Ok(Vec::new());
             };
-            product_items(project, channel, &filter, file_index, c, value, keep)
+            product_items(project, channel, &filter, file_index, c, &value, keep)
         })
         .collect();
     let mut items = Vec::new();

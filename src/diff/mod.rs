@@ -52,11 +52,11 @@ impl Side {
     }
 
     /// SKU → (file, values as written), in SKU order.
-    fn products(&self) -> BTreeMap<String, (&str, &Value)> {
+    fn products(&self) -> BTreeMap<String, (&str, Value)> {
         self.validation
             .checked
             .iter()
-            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_deref()?))))
+            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.json()?))))
             .collect()
     }
 }

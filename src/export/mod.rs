@@ -316,7 +316,8 @@ fn context(
         .iter()
         .filter_map(|(&file_index, product_items)| {
             let c = checked.get(file_index)?;
-            let raw = c.value.as_ref()?;
+            let text = c.value.as_ref()?;
+            let raw = &c.json()?;
             let values = product_values(project, channel, raw, &c.file.rel, &in_channel);
             let sku = values
                 .get("sku")
@@ -335,7 +336,7 @@ fn context(
                 _ => BTreeMap::new(),
             };
             fields.insert("variants".into(), Mj::from(variants.clone()));
-            fields.insert("raw".into(), view::raw(raw));
+            fields.insert("raw".into(), view::raw(text));
             Some((sku, Mj::from(fields), variants))
         })
         .collect();

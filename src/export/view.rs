@@ -1,15 +1,30 @@
 //! A product's values as written (`raw` in templates), seen through minijinja without a
-//! copy: containers are looked up in the shared JSON on access.
+//! copy: the product's JSON text is parsed on first access (most templates never look),
+//! and containers are looked up in it on access.
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use serde_json::Value as Json;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+/// A product's JSON text, parsed when first needed.
+#[derive(Debug)]
+struct Doc {
+    text: Arc<str>,
+    parsed: OnceLock<Json>,
+}
+
+impl Doc {
+    fn json(&self) -> &Json {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Json::Null))
+    }
+}
 
 /// A node of a shared JSON document, by its path.
 #[derive(Debug)]
 struct Node {
-    root: Arc<Json>,
+    root: Arc<Doc>,
     path: Vec<Step>,
 }
 
@@ -23,7 +38,7 @@ impl Node {
     fn json(&self) -> Option<&Json> {
         self.path
             .iter()
-            .try_fold(&*self.root, |node, step| match step {
+            .try_fold(self.root.json(), |node, step| match step {
                 Step::Key(k) => node.get(k),
                 Step::Index(i) => node.get(i),
             })
@@ -72,7 +87,7 @@ impl Object for Node {
 }
 
 /// The value at `path` in `root`: scalars as plain values, containers as lazy views.
-fn view(root: &Arc<Json>, path: Vec<Step>) -> Value {
+fn view(root: &Arc<Doc>, path: Vec<Step>) -> Value {
     let node = Node {
         root: Arc::clone(root),
         path,
@@ -84,9 +99,16 @@ fn view(root: &Arc<Json>, path: Vec<Step>) -> Value {
     }
 }
 
-/// The whole document as a lazy view.
-pub fn raw(root: &Arc<Json>) -> Value {
-    view(root, Vec::new())
+/// A product's JSON text as a lazy view of its whole document.
+pub fn raw(text: &Arc<str>) -> Value {
+    let doc = Doc {
+        text: Arc::clone(text),
+        parsed: OnceLock::new(),
+    };
+    Value::from_object(Node {
+        root: Arc::new(doc),
+        path: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -96,7 +118,9 @@ mod tests {
 
     #[test]
     fn views_read_through() {
-        let doc = Arc::new(json!({"sku": "A", "name": {"en-US": "Tent"}, "images": ["a", "b"]}));
+        let doc: Arc<str> = Arc::from(
+            json!({"sku": "A", "name": {"en-US": "Tent"}, "images": ["a", "b"]}).to_string(),
+        );
         let env = minijinja::Environment::new();
         let out = env
             .render_str(
