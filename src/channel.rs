@@ -123,9 +123,6 @@ pub struct Item {
     pub sku: String,
     /// The parent's SKU, for a variant.
     pub parent_sku: Option<String>,
-    /// Resolved values plus `sku`, `parent_sku`, `family`, `status`, `categories`, `file`,
-    /// as templates see them; kept only when asked (they are large).
-    pub values: Option<minijinja::Value>,
     /// The channel's filter accepts it.
     pub selected: bool,
     /// Required attributes it lacks, and its completeness in percent.
@@ -133,13 +130,12 @@ pub struct Item {
     pub percent: u32,
 }
 
-/// Evaluates every item of every parsed product for a channel, in file order. `keep` says
-/// which items keep their values (by file index and variant).
+/// Evaluates every item of every parsed product for a channel, in file order: filter and
+/// completeness. Values are not kept: an export resolves them again as it renders.
 pub fn evaluate(
     project: &Project,
     channel: &Channel<'_>,
     checked: &[Checked],
-    keep: &(dyn Fn(usize, Option<usize>) -> bool + Sync),
 ) -> Result<Vec<Item>> {
     use rayon::prelude::*;
     let mut env = minijinja::Environment::new();
@@ -159,7 +155,7 @@ pub fn evaluate(
             let Some(value) = c.json() else {
                 return Ok(Vec::new());
             };
-            product_items(project, channel, &filter, file_index, c, &value, keep)
+            product_items(project, channel, &filter, file_index, c, &value)
         })
         .collect();
     let mut items = Vec::new();
@@ -176,7 +172,6 @@ fn product_items(
     file_index: usize,
     checked: &Checked,
     product: &Value,
-    keep: &(dyn Fn(usize, Option<usize>) -> bool + Sync),
 ) -> Result<Vec<Item>> {
     let family = product
         .get("family")
@@ -193,31 +188,21 @@ fn product_items(
             &channel.locale,
             &channel.currency,
         );
-        let mut values = raw;
-        resolve::resolve(&mut values, &annotations, &channel.target);
-        if let Value::Object(map) = &mut values {
-            map.insert(
-                "parent_sku".into(),
-                if variant.is_some() {
-                    parent_sku.clone()
-                } else {
-                    Value::Null
-                },
-            );
-            map.entry("status")
-                .or_insert_with(|| Value::String("draft".into()));
-            map.entry("categories")
-                .or_insert_with(|| Value::Array(Vec::new()));
-            map.insert("file".into(), Value::String(checked.file.rel.clone()));
-        }
+        let parent = variant.map(|_| &parent_sku);
+        let values = item_values(
+            &channel.target,
+            raw,
+            &annotations,
+            parent,
+            &checked.file.rel,
+        );
         let sku = values
             .get("sku")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let view = minijinja::Value::from(minijinja::value::Serde(&values));
         let selected = filter
-            .eval(view.clone())
+            .eval(minijinja::Value::from(minijinja::value::Serde(&values)))
             .map_err(|e| {
                 anyhow!(
                     "[channels.{}] filter `{}` failed on {}: {e}",
@@ -232,13 +217,37 @@ fn product_items(
             variant,
             sku,
             parent_sku: variant.and_then(|_| parent_sku.as_str().map(str::to_owned)),
-            values: keep(file_index, variant).then_some(view),
             selected,
             missing,
             percent,
         });
     }
     Ok(out)
+}
+
+/// An item's values as templates see them: resolved for the channel, plus `parent_sku`
+/// (none for a product without variants), `status` (draft when absent), `categories` and
+/// `file`.
+pub fn item_values(
+    target: &Target,
+    mut values: Value,
+    annotations: &[(String, crate::schema::Annotation)],
+    parent_sku: Option<&Value>,
+    file: &str,
+) -> Value {
+    resolve::resolve(&mut values, annotations, target);
+    if let Value::Object(map) = &mut values {
+        map.insert(
+            "parent_sku".into(),
+            parent_sku.cloned().unwrap_or(Value::Null),
+        );
+        map.entry("status")
+            .or_insert_with(|| Value::String("draft".into()));
+        map.entry("categories")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        map.insert("file".into(), Value::String(file.to_owned()));
+    }
+    values
 }
 
 #[cfg(test)]

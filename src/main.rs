@@ -6,8 +6,12 @@ use pim::ExitStatus;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Should a panic ever happen: one line asking for a report, not a backtrace wall.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("pim: internal error ({info}); this is a bug, please report it");
+        let what = info.to_string().replace('\n', " ");
+        eprintln!(
+            "error: pim crashed ({what}); this is a bug, please report it with the command you ran"
+        );
     }));
     let cli = pim::cli::Cli::parse();
     // The whole run gets a large stack: YAML parsing recurses per nesting level.

@@ -44,7 +44,7 @@ fn incomplete(
     channel: &channel::Channel<'_>,
     checked: &[Checked],
 ) -> Result<Vec<Diagnostic>> {
-    let items = channel::evaluate(project, channel, checked, &|_, _| false)?;
+    let items = channel::evaluate(project, channel, checked)?;
     Ok(items
         .iter()
         .filter(|item| item.selected && !item.missing.is_empty())

@@ -432,16 +432,14 @@ fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
     let Some(channel) = plan.first() else {
         return Ok(None);
     };
-    let items = channel::evaluate(&side.project, channel, &side.validation.checked, &|_, _| {
-        false
-    })?;
+    let items = channel::evaluate(&side.project, channel, &side.validation.checked)?;
     let blocking = blocking_errors(&side.validation);
     let selection = select(&items, &side.validation.checked, &blocking, true);
     Ok(Some(Feed {
         exported: selection
             .exported
             .iter()
-            .map(|(_, sku)| sku.clone())
+            .map(|(_, sku, _)| sku.clone())
             .collect(),
         completeness: items
             .iter()

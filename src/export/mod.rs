@@ -1,6 +1,7 @@
 //! `pim export`: items per channel, the template context, rendering, checks, and writes.
 
 mod check;
+mod lazy;
 mod render;
 mod view;
 
@@ -31,8 +32,8 @@ pub(crate) type ItemKey = (usize, Option<usize>);
 
 /// A channel's items, sorted into those it exports and those it leaves out.
 pub(crate) struct Selection {
-    /// The exported items, in file order, with their SKUs.
-    pub(crate) exported: Vec<(ItemKey, String)>,
+    /// The exported items, in file order, with their SKUs and their parents' SKUs.
+    pub(crate) exported: Vec<(ItemKey, String, Option<String>)>,
     pub(crate) left_out: LeftOut,
     /// Items the channel would export that have errors (refusal unless `--skip-invalid`).
     pub(crate) blocked: Vec<String>,
@@ -48,7 +49,7 @@ struct ChannelSummary {
 }
 
 pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
-    let project = Project::open(root)?;
+    let project = Arc::new(Project::open(root)?);
     let channels = channel::plan(&project, &args.channel, args.all)?;
     let out_dir = match &args.out {
         Some(dir) => cwd.join(dir),
@@ -64,7 +65,7 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
     let mut selections = Vec::new();
     for channel in &channels {
         progress.step(&format!("selecting items for {}", channel.name));
-        let items = channel::evaluate(&project, channel, &validation.checked, &|_, _| false)?;
+        let items = channel::evaluate(&project, channel, &validation.checked)?;
         selections.push(select(
             &items,
             &validation.checked,
@@ -189,9 +190,10 @@ pub(crate) fn select(
         } else if !item.missing.is_empty() {
             selection.left_out.incomplete += 1;
         } else {
+            let key = (item.file_index, item.variant);
             selection
                 .exported
-                .push(((item.file_index, item.variant), item.sku.clone()));
+                .push((key, item.sku.clone(), item.parent_sku.clone()));
         }
     }
     // A file that could not be read as a product may hold an item of any channel.
@@ -214,20 +216,22 @@ fn preview(names: &[String]) -> String {
 
 /// The template context of SPEC §4, rendered, checked and encoded.
 fn render_channel(
-    project: &Project,
+    project: &Arc<Project>,
     channel: &Channel<'_>,
     selection: &Selection,
     checked: &[Checked],
 ) -> Result<Vec<u8>> {
-    // Second pass: resolve this channel's exported items again, keeping their values.
-    let wanted: HashSet<ItemKey> = selection.exported.iter().map(|(key, _)| *key).collect();
-    let keep = |file: usize, variant: Option<usize>| wanted.contains(&(file, variant));
-    let items = channel::evaluate(project, channel, checked, &keep)?;
-    let exported: Vec<&Item> = items
-        .iter()
-        .filter(|i| i.values.is_some() && wanted.contains(&(i.file_index, i.variant)))
-        .collect();
-    let context = context(project, channel, &exported, checked);
+    // The exported items are resolved again as the template reaches them.
+    let source = lazy::Source::new(
+        Arc::clone(project),
+        channel.target.clone(),
+        checked.iter().map(|c| c.value.clone()).collect(),
+        checked.iter().map(|c| c.file.rel.clone()).collect(),
+        &checked.iter().map(|c| c.sku.clone()).collect::<Vec<_>>(),
+        &selection.exported,
+    );
+    let (items, products) = lazy::sequences(source);
+    let context = context(project, channel, items, products);
     let records: render::Records = Arc::default();
     let templates = project.root.join(&project.config.project.templates);
     let env = render::environment(&templates, channel.format, &channel.currency, &records);
@@ -292,64 +296,10 @@ fn render_channel(
 fn context(
     project: &Project,
     channel: &Channel<'_>,
-    exported: &[&Item],
-    checked: &[Checked],
+    items: minijinja::Value,
+    products: minijinja::Value,
 ) -> minijinja::Value {
-    use minijinja::Value as Mj;
     let p = &project.config.project;
-    // Products with at least one item in the channel, ordered by SKU (byte order).
-    let mut by_file: BTreeMap<usize, Vec<&Item>> = BTreeMap::new();
-    for item in exported {
-        by_file.entry(item.file_index).or_default().push(item);
-    }
-    let in_channel: HashSet<String> = exported
-        .iter()
-        .flat_map(|i| {
-            [
-                Some(i.sku.to_lowercase()),
-                i.parent_sku.as_deref().map(str::to_lowercase),
-            ]
-        })
-        .flatten()
-        .collect();
-    let mut products: Vec<(String, Mj, Vec<Mj>)> = by_file
-        .iter()
-        .filter_map(|(&file_index, product_items)| {
-            let c = checked.get(file_index)?;
-            let text = c.value.as_ref()?;
-            let raw = &c.json()?;
-            let values = product_values(project, channel, raw, &c.file.rel, &in_channel);
-            let sku = values
-                .get("sku")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let variants: Vec<Mj> = product_items
-                .iter()
-                .filter_map(|i| i.values.clone())
-                .collect();
-            let mut fields: BTreeMap<String, Mj> = match values {
-                Value::Object(map) => map
-                    .into_iter()
-                    .map(|(k, v)| (k, Mj::from(Serde(v))))
-                    .collect(),
-                _ => BTreeMap::new(),
-            };
-            fields.insert("variants".into(), Mj::from(variants.clone()));
-            fields.insert("raw".into(), view::raw(text));
-            Some((sku, Mj::from(fields), variants))
-        })
-        .collect();
-    products.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut items = Vec::new();
-    let products: Vec<Mj> = products
-        .into_iter()
-        .map(|(_, product, variants)| {
-            items.extend(variants);
-            product
-        })
-        .collect();
-
     let categories: Map<String, Value> = project
         .categories
         .iter()
@@ -379,53 +329,6 @@ fn context(
         products => products,
         items => items,
     }
-}
-
-/// A product's own values resolved for the channel, with `sku`, `family`, `status`,
-/// `categories`, `associations` (SKUs in the channel), `file` and `raw`.
-fn product_values(
-    project: &Project,
-    channel: &Channel<'_>,
-    raw: &Value,
-    file: &str,
-    in_channel: &HashSet<String>,
-) -> Value {
-    let family = raw
-        .get("family")
-        .and_then(Value::as_str)
-        .and_then(|f| project.schemas.families.get(f));
-    let mut values = crate::resolve::without_variants(raw);
-    let annotations = project.schemas.annotations(&values, family);
-    crate::resolve::resolve(&mut values, &annotations, &channel.target);
-    let associations: Map<String, Value> = raw
-        .get("associations")
-        .and_then(Value::as_object)
-        .map(|kinds| {
-            kinds
-                .iter()
-                .map(|(kind, links)| {
-                    let skus: Vec<Value> = links
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|l| l.as_str().or_else(|| l.get("sku").and_then(Value::as_str)))
-                        .filter(|s| in_channel.contains(&s.to_lowercase()))
-                        .map(|s| Value::String(s.to_owned()))
-                        .collect();
-                    (kind.clone(), Value::Array(skus))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Value::Object(map) = &mut values {
-        map.entry("status")
-            .or_insert_with(|| Value::String("draft".into()));
-        map.entry("categories")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        map.insert("associations".into(), Value::Object(associations));
-        map.insert("file".into(), Value::String(file.to_owned()));
-    }
-    values
 }
 
 /// The path as the user would type it from where pim runs.

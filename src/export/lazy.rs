@@ -1,0 +1,268 @@
+//! `items` and `products` as lazy sequences: an element is resolved when the template reaches
+//! it, so a channel of 100,000 products never holds them all at once.
+
+use super::{ItemKey, view};
+use crate::catalog::Project;
+use crate::channel::item_values;
+use crate::resolve::{self, Target};
+use minijinja::Value as Mj;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+/// Everything needed to resolve a channel's items on demand.
+pub struct Source {
+    project: Arc<Project>,
+    target: Target,
+    /// Per product file: its values as JSON text (None for a file that did not parse).
+    texts: Vec<Option<Arc<str>>>,
+    files: Vec<String>,
+    /// The exported items in template order: products by SKU, then their variants in file
+    /// order.
+    items: Vec<ItemKey>,
+    /// Per product in SKU order: its file and its range in `items`.
+    products: Vec<(usize, Range<usize>)>,
+    /// SKUs (lowercase) of items and their parents in the channel, for `associations`.
+    in_channel: HashSet<String>,
+    /// The last product's resolved items, by variant position: templates walk in order.
+    cache: Mutex<Option<(usize, Vec<Mj>)>>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} items>", self.items.len())
+    }
+}
+
+impl Source {
+    /// `exported` in file order with their SKUs; `skus` the product SKU of each file.
+    pub fn new(
+        project: Arc<Project>,
+        target: Target,
+        texts: Vec<Option<Arc<str>>>,
+        files: Vec<String>,
+        skus: &[Option<String>],
+        exported: &[(ItemKey, String, Option<String>)],
+    ) -> Source {
+        let mut by_file: BTreeMap<usize, Vec<Option<usize>>> = BTreeMap::new();
+        for ((file, variant), _, _) in exported {
+            by_file.entry(*file).or_default().push(*variant);
+        }
+        let mut order: Vec<(&str, usize)> = by_file
+            .keys()
+            .map(|&f| {
+                (
+                    skus.get(f).and_then(|s| s.as_deref()).unwrap_or_default(),
+                    f,
+                )
+            })
+            .collect();
+        order.sort();
+        let mut items = Vec::new();
+        let mut products = Vec::new();
+        for (_, file) in order {
+            let start = items.len();
+            for variant in by_file.get(&file).into_iter().flatten() {
+                items.push((file, *variant));
+            }
+            products.push((file, start..items.len()));
+        }
+        let in_channel = exported
+            .iter()
+            .flat_map(|(_, sku, parent)| {
+                [
+                    Some(sku.to_lowercase()),
+                    parent.as_deref().map(str::to_lowercase),
+                ]
+            })
+            .flatten()
+            .collect();
+        Source {
+            project,
+            target,
+            texts,
+            files,
+            items,
+            products,
+            in_channel,
+            cache: Mutex::new(None),
+        }
+    }
+
+    fn product_json(&self, file: usize) -> Option<Value> {
+        let text = self.texts.get(file)?.as_deref()?;
+        serde_json::from_str(text).ok()
+    }
+
+    /// The resolved items of a product file, in variant order (cached for the last file).
+    fn file_items(&self, file: usize) -> Vec<Mj> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some((cached, values)) = cache.as_ref()
+            && *cached == file
+        {
+            return values.clone();
+        }
+        let Some(product) = self.product_json(file) else {
+            return Vec::new();
+        };
+        let family = product
+            .get("family")
+            .and_then(Value::as_str)
+            .and_then(|f| self.project.schemas.families.get(f));
+        let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
+        let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
+        let values: Vec<Mj> = resolve::items(&product)
+            .into_iter()
+            .map(|(variant, raw)| {
+                let annotations = self.project.schemas.annotations(&raw, family);
+                let parent = variant.map(|_| &parent_sku);
+                Mj::from(Serde(item_values(
+                    &self.target,
+                    raw,
+                    &annotations,
+                    parent,
+                    rel,
+                )))
+            })
+            .collect();
+        if let Ok(mut cache) = self.cache.lock() {
+            *cache = Some((file, values.clone()));
+        }
+        values
+    }
+
+    fn item(&self, index: usize) -> Option<Mj> {
+        let &(file, variant) = self.items.get(index)?;
+        self.file_items(file).get(variant.unwrap_or(0)).cloned()
+    }
+
+    fn product(&self, index: usize) -> Option<Mj> {
+        let (file, range) = self.products.get(index)?.clone();
+        let variants: Vec<Mj> = range.filter_map(|i| self.item(i)).collect();
+        let product = self.product_json(file)?;
+        let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
+        let values = product_values(&self.project, &self.target, &product, rel, &self.in_channel);
+        let mut fields: BTreeMap<String, Mj> = match values {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| (k, Mj::from(Serde(v))))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        fields.insert("variants".into(), Mj::from(variants));
+        if let Some(text) = self.texts.get(file).and_then(Option::as_ref) {
+            fields.insert("raw".into(), view::raw(text));
+        }
+        Some(Mj::from(fields))
+    }
+}
+
+/// A product's own values resolved for the channel, with `sku`, `family`, `status`,
+/// `categories`, `associations` (SKUs in the channel) and `file`.
+fn product_values(
+    project: &Project,
+    target: &Target,
+    raw: &Value,
+    file: &str,
+    in_channel: &HashSet<String>,
+) -> Value {
+    let family = raw
+        .get("family")
+        .and_then(Value::as_str)
+        .and_then(|f| project.schemas.families.get(f));
+    let mut values = resolve::without_variants(raw);
+    let annotations = project.schemas.annotations(&values, family);
+    resolve::resolve(&mut values, &annotations, target);
+    let associations: Map<String, Value> = raw
+        .get("associations")
+        .and_then(Value::as_object)
+        .map(|kinds| {
+            kinds
+                .iter()
+                .map(|(kind, links)| {
+                    let skus: Vec<Value> = links
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|l| l.as_str().or_else(|| l.get("sku").and_then(Value::as_str)))
+                        .filter(|s| in_channel.contains(&s.to_lowercase()))
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect();
+                    (kind.clone(), Value::Array(skus))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Value::Object(map) = &mut values {
+        map.entry("status")
+            .or_insert_with(|| Value::String("draft".into()));
+        map.entry("categories")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        map.insert("associations".into(), Value::Object(associations));
+        map.insert("file".into(), Value::String(file.to_owned()));
+    }
+    values
+}
+
+/// Which list a [`Lazy`] sequence is.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Items,
+    Products,
+}
+
+#[derive(Debug)]
+struct Lazy {
+    source: Arc<Source>,
+    list: List,
+}
+
+impl Lazy {
+    fn len(&self) -> usize {
+        match self.list {
+            List::Items => self.source.items.len(),
+            List::Products => self.source.products.len(),
+        }
+    }
+
+    fn get(&self, index: usize) -> Option<Mj> {
+        match self.list {
+            List::Items => self.source.item(index),
+            List::Products => self.source.product(index),
+        }
+    }
+}
+
+impl Object for Lazy {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Mj) -> Option<Mj> {
+        let index = usize::try_from(key.as_i64()?).ok()?;
+        self.get(index)
+    }
+
+    /// Iteration asks for each index in turn (`get_value`), so an element exists only while
+    /// the template uses it.
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.len())
+    }
+}
+
+/// The `items` and `products` sequences of a channel.
+pub fn sequences(source: Source) -> (Mj, Mj) {
+    let source = Arc::new(source);
+    (
+        Mj::from_object(Lazy {
+            source: Arc::clone(&source),
+            list: List::Items,
+        }),
+        Mj::from_object(Lazy {
+            source,
+            list: List::Products,
+        }),
+    )
+}
