@@ -83,8 +83,24 @@ pub fn prepare_folder(out_dir: &Path, path: &Path) -> Result<()> {
 /// reader sees the old file or the new one, never a part. Returns `false` when the file
 /// already held exactly these bytes and was left untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
+    stage(path, bytes)?.commit()
+}
+
+/// A file written to a temporary file beside its target, not yet renamed over it. Dropped
+/// without [`Staged::commit`], it removes its temporary file.
+pub struct Staged {
+    path: PathBuf,
+    /// `None` when the target already holds exactly these bytes.
+    temp: Option<tempfile::NamedTempFile>,
+}
+
+/// Writes `bytes` to a temporary file beside `path`; [`Staged::commit`] renames it over.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
+        return Ok(Staged {
+            path: path.to_path_buf(),
+            temp: None,
+        });
     }
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
@@ -92,16 +108,42 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
         .suffix(".tmp")
         .tempfile_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    let temp_path = temp.path().to_path_buf();
-    track(&temp_path, true);
-    let result = temp
+    track(temp.path(), true);
+    let written = temp
         .write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(anyhow::Error::from)
-        .and_then(|()| temp.persist(path).map_err(anyhow::Error::from))
-        .with_context(|| format!("cannot write {}", path.display()));
-    track(&temp_path, false);
-    result.map(|_| true)
+        .and_then(|()| temp.as_file().sync_all());
+    if let Err(e) = written {
+        track(temp.path(), false);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(Staged {
+        path: path.to_path_buf(),
+        temp: Some(temp),
+    })
+}
+
+impl Staged {
+    /// Renames the temporary file over the target; `false` when nothing changed.
+    pub fn commit(mut self) -> Result<bool> {
+        let Some(temp) = self.temp.take() else {
+            return Ok(false);
+        };
+        let temp_path = temp.path().to_path_buf();
+        let result = temp
+            .persist(&self.path)
+            .map(|_| true)
+            .with_context(|| format!("cannot write {}", self.path.display()));
+        track(&temp_path, false);
+        result
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(temp) = &self.temp {
+            track(temp.path(), false);
+        }
+    }
 }
 
 #[cfg(test)]

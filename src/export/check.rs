@@ -3,8 +3,83 @@
 use crate::config::OutputFormat;
 use anyhow::{Result, anyhow, bail};
 
-/// Writes the records of a CSV/TSV channel, after checking that the template printed
-/// nothing else and that every record has the header's width.
+/// The CSV/TSV writer behind `row()`: each record is written as it comes, so a channel's
+/// records are held once, as bytes. The first record is the header; every record must have
+/// its width.
+pub struct RowWriter {
+    writer: csv::Writer<Vec<u8>>,
+    width: Option<usize>,
+    records: usize,
+    formula_guard: bool,
+}
+
+impl RowWriter {
+    pub fn new(format: OutputFormat, formula_guard: bool, bom: bool) -> RowWriter {
+        let start = if bom {
+            "\u{feff}".as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        let writer = csv::WriterBuilder::new()
+            .delimiter(if format == OutputFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            })
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(start);
+        RowWriter {
+            writer,
+            width: None,
+            records: 0,
+            formula_guard,
+        }
+    }
+
+    /// Writes one record; the error is a sentence for the template author.
+    pub fn push(&mut self, cells: Vec<String>) -> Result<(), String> {
+        self.records += 1;
+        let width = *self.width.get_or_insert(cells.len());
+        if cells.len() != width {
+            return Err(format!(
+                "record {} has {} cells but the header has {width}; every row() needs the header's width",
+                self.records,
+                cells.len()
+            ));
+        }
+        // The header is the template's own; data cells are guarded.
+        let guard = self.formula_guard && self.records > 1;
+        self.writer
+            .write_record(cells.iter().map(|cell| {
+                if guard {
+                    guard_formula(cell)
+                } else {
+                    cell.clone()
+                }
+            }))
+            .map_err(|e| format!("cannot write record {}: {e}", self.records))
+    }
+
+    /// The file's bytes, after checking that the template printed nothing but whitespace
+    /// besides `row()` and called it at least once.
+    pub fn finish(self, printed: &str) -> Result<Vec<u8>> {
+        if let Some(stray) = printed.split_whitespace().next() {
+            let shown: String = stray.chars().take(40).collect();
+            bail!(
+                "the template printed `{shown}` outside row(); a CSV or TSV template may print only whitespace besides row() calls"
+            );
+        }
+        if self.records == 0 {
+            bail!("the template called row() no times; the first row() is the header");
+        }
+        self.writer
+            .into_inner()
+            .map_err(|e| anyhow!("cannot write the records: {e}"))
+    }
+}
+
+/// Writes whole records at once (what a template's `row()` calls amount to).
+#[cfg(test)]
 pub fn delimited(
     format: OutputFormat,
     printed: &str,
@@ -12,57 +87,11 @@ pub fn delimited(
     formula_guard: bool,
     bom: bool,
 ) -> Result<Vec<u8>> {
-    if let Some(stray) = printed.split_whitespace().next() {
-        let shown: String = stray.chars().take(40).collect();
-        bail!(
-            "the template printed `{shown}` outside row(); a CSV or TSV template may print only whitespace besides row() calls"
-        );
+    let mut writer = RowWriter::new(format, formula_guard, bom);
+    for record in records {
+        writer.push(record.clone()).map_err(|e| anyhow!(e))?;
     }
-    let Some(header) = records.first() else {
-        bail!("the template called row() no times; the first row() is the header");
-    };
-    let width = header.len();
-    for (i, record) in records.iter().enumerate() {
-        if record.len() != width {
-            bail!(
-                "record {} has {} cells but the header has {width}; every row() needs the header's width",
-                i + 1,
-                record.len()
-            );
-        }
-    }
-    let mut bytes = if bom {
-        "\u{feff}".as_bytes().to_vec()
-    } else {
-        Vec::new()
-    };
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(if format == OutputFormat::Tsv {
-                b'\t'
-            } else {
-                b','
-            })
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(&mut bytes);
-        for (i, record) in records.iter().enumerate() {
-            // The header is ours; data cells are guarded.
-            let guard = formula_guard && i > 0;
-            writer
-                .write_record(record.iter().map(|cell| {
-                    if guard {
-                        guard_formula(cell)
-                    } else {
-                        cell.clone()
-                    }
-                }))
-                .map_err(|e| anyhow!("cannot write record {}: {e}", i + 1))?;
-        }
-        writer
-            .flush()
-            .map_err(|e| anyhow!("cannot write the records: {e}"))?;
-    }
-    Ok(bytes)
+    writer.finish(printed)
 }
 
 /// A cell that a spreadsheet would run as a formula gets a leading `'`; numbers (like

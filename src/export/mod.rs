@@ -106,20 +106,25 @@ pub fn run(root: &Path, cwd: &Path, args: &ExportArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Failure);
     }
 
-    // Render every channel before writing anything.
-    let mut rendered = Vec::new();
-    for (channel, selection) in channels.iter().zip(&selections) {
+    // Every channel renders, passes its checks and is staged in a temporary file beside its
+    // feed before any feed is replaced; an error drops the staged files. Staging as we go
+    // keeps one channel's output in memory at a time.
+    let paths = channels
+        .iter()
+        .map(|c| fsutil::output_path(&out_dir, &c.config.output, &c.name))
+        .collect::<Result<Vec<_>>>()?;
+    let mut staged = Vec::new();
+    for ((channel, selection), path) in channels.iter().zip(&selections).zip(&paths) {
         progress.step(&format!("rendering {}", channel.name));
         let bytes = render_channel(&project, channel, selection, &validation.checked)?;
-        let path = fsutil::output_path(&out_dir, &channel.config.output, &channel.name)?;
-        rendered.push((path, bytes));
-    }
-    for (path, _) in &rendered {
         fsutil::prepare_folder(&out_dir, path)?;
+        staged.push(fsutil::stage(path, &bytes)?);
     }
     let mut summaries = Vec::new();
-    for ((channel, selection), (path, bytes)) in channels.iter().zip(&selections).zip(&rendered) {
-        let written = fsutil::write_atomic(path, bytes)?;
+    for (((channel, selection), path), staged) in
+        channels.iter().zip(&selections).zip(&paths).zip(staged)
+    {
+        let written = staged.commit()?;
         summaries.push(ChannelSummary {
             channel: channel.name.clone(),
             items: selection.exported.len(),
@@ -232,7 +237,11 @@ fn render_channel(
     );
     let (items, products) = lazy::sequences(source);
     let context = context(project, channel, items, products);
-    let records: render::Records = Arc::default();
+    let records: render::Records = Arc::new(std::sync::Mutex::new(check::RowWriter::new(
+        channel.format,
+        channel.formula_guard,
+        channel.config.bom,
+    )));
     let templates = project.root.join(&project.config.project.templates);
     let env = render::environment(&templates, channel.format, &channel.currency, &records);
     let template_error = |e: minijinja::Error| {
@@ -268,17 +277,13 @@ fn render_channel(
     };
     match channel.format {
         crate::config::OutputFormat::Csv | crate::config::OutputFormat::Tsv => {
-            let records = records
-                .lock()
+            drop(template);
+            drop(env);
+            let writer = Arc::try_unwrap(records)
+                .map_err(|_| anyhow!("row() is still in use"))?
+                .into_inner()
                 .map_err(|_| anyhow!("row() state is poisoned"))?;
-            check::delimited(
-                channel.format,
-                &printed,
-                &records,
-                channel.formula_guard,
-                channel.config.bom,
-            )
-            .map_err(fail)
+            writer.finish(&printed).map_err(fail)
         }
         format => {
             check::check_text(format, &printed).map_err(fail)?;

@@ -7,8 +7,8 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// The records `row()` produced, in order.
-pub type Records = Arc<Mutex<Vec<Vec<String>>>>;
+/// Where `row()` writes its records.
+pub type Records = Arc<Mutex<super::check::RowWriter>>;
 
 /// An environment for one channel.
 pub fn environment(
@@ -267,7 +267,8 @@ fn row(records: &Records, cells: &[Value]) -> Result<String, Error> {
     records
         .lock()
         .map_err(|_| Error::new(ErrorKind::InvalidOperation, "row() state is poisoned"))?
-        .push(record);
+        .push(record)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
     Ok(String::new())
 }
 
@@ -276,16 +277,16 @@ mod tests {
     use super::*;
     use minijinja::context;
 
-    fn render(
-        format: OutputFormat,
-        source: &str,
-        ctx: Value,
-    ) -> Result<(String, Vec<Vec<String>>), Error> {
-        let records: Records = Arc::default();
+    fn render(format: OutputFormat, source: &str, ctx: Value) -> Result<(String, String), Error> {
+        let records: Records = Arc::new(Mutex::new(super::super::check::RowWriter::new(
+            format, false, false,
+        )));
         let mut env = environment(Path::new("/nonexistent"), format, "USD", &records);
         env.add_template_owned("t", source.to_owned())?;
         let out = env.get_template("t")?.render(ctx)?;
-        let rows = records.lock().unwrap().clone();
+        drop(env);
+        let writer = Arc::try_unwrap(records).ok().unwrap().into_inner().unwrap();
+        let rows = String::from_utf8(writer.finish("").unwrap_or_default()).unwrap();
         Ok((out, rows))
     }
 
@@ -386,7 +387,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, "\n");
-        assert_eq!(rows, vec![vec!["a", "1", "", "true"]]);
+        assert_eq!(rows, "a,1,,true\n");
+        // A record of another width is an error where row() is called.
+        let err = render(
+            OutputFormat::Csv,
+            "{{ row('a', 'b') }}\n{{ row('c') }}",
+            context! {},
+        )
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("record 2 has 1 cells"),
+            "{err:#}"
+        );
         assert!(render(OutputFormat::Csv, "{{ row([1, 2]) }}", context! {}).is_err());
         assert!(render(OutputFormat::Csv, "{{ row(x) }}", context! {}).is_err());
         assert!(render(OutputFormat::Html, "{{ row('a') }}", context! {}).is_err());
