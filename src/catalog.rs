@@ -207,6 +207,32 @@ pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Ch
     }
 }
 
+/// Checks a product file's bytes, read from elsewhere (a git revision).
+pub fn check_bytes(
+    project: &Project,
+    file: &ProductPath,
+    bytes: Vec<u8>,
+    keep_value: bool,
+) -> Checked {
+    let limit = project.config.limits.max_file_size.0;
+    if bytes.len() as u64 > limit {
+        let d = Diagnostic::new(
+            Rule::FileTooLarge,
+            &file.rel,
+            Position::LineColumn { line: 1, column: 1 },
+            format!(
+                "the file is {} bytes, more than the limit of {limit} bytes",
+                bytes.len()
+            ),
+        );
+        return Checked::failed(file, d);
+    }
+    match source::decode(bytes, &file.rel) {
+        Ok(text) => check_text(project, file, &text, keep_value),
+        Err(d) => Checked::failed(file, d),
+    }
+}
+
 /// Checks a product file's text (already read and decoded).
 pub fn check_text(
     project: &Project,

@@ -137,6 +137,16 @@ pub fn evaluate(
     channel: &Channel<'_>,
     checked: &[Checked],
 ) -> Result<Vec<Item>> {
+    evaluate_files(project, channel, checked, None)
+}
+
+/// [`evaluate`], for the product files whose indexes `only` holds (all when `None`).
+pub fn evaluate_files(
+    project: &Project,
+    channel: &Channel<'_>,
+    checked: &[Checked],
+    only: Option<&std::collections::HashSet<usize>>,
+) -> Result<Vec<Item>> {
     use rayon::prelude::*;
     let mut env = minijinja::Environment::new();
     // Undefined values are simply false in a filter, never an error.
@@ -152,6 +162,9 @@ pub fn evaluate(
         .par_iter()
         .enumerate()
         .map(|(file_index, c)| {
+            if only.is_some_and(|only| !only.contains(&file_index)) {
+                return Ok(Vec::new());
+            }
             let Some(value) = c.json() else {
                 return Ok(Vec::new());
             };

@@ -99,8 +99,8 @@ impl Repo {
         Ok((head, "HEAD (the branch has no upstream)".to_owned()))
     }
 
-    /// Writes the project's files at `rev` into `dest`: one `ls-tree`, one `cat-file --batch`.
-    pub fn materialize(&self, rev: &str, dest: &Path) -> Result<()> {
+    /// The project's regular files at `rev`: (path relative to the project, blob id).
+    pub fn list(&self, rev: &str) -> Result<Vec<(String, String)>> {
         let spec = if self.prefix.is_empty() {
             ".".to_owned()
         } else {
@@ -116,7 +116,7 @@ impl Repo {
                 String::from_utf8_lossy(&listing.stderr).trim()
             );
         }
-        let mut blobs = Vec::new();
+        let mut files = Vec::new();
         for entry in listing.stdout.split(|&b| b == 0).filter(|e| !e.is_empty()) {
             let entry = String::from_utf8_lossy(entry);
             let Some((meta, path)) = entry.split_once('\t') else {
@@ -139,15 +139,19 @@ impl Repo {
                     None => continue,
                 }
             };
-            if rel.split('/').any(|c| c == ".." || c.is_empty()) {
+            if rel
+                .split('/')
+                .any(|c| c == ".." || c == "." || c.is_empty())
+            {
                 continue;
             }
-            blobs.push((oid.to_owned(), rel));
+            files.push((rel, oid.to_owned()));
         }
-        self.write_blobs(&blobs, dest)
+        Ok(files)
     }
 
-    fn write_blobs(&self, blobs: &[(String, String)], dest: &Path) -> Result<()> {
+    /// The contents of blobs, in order, through one `git cat-file --batch`.
+    pub fn read_blobs(&self, oids: &[&str]) -> Result<Vec<Vec<u8>>> {
         let mut child = Command::new("git")
             .args(["cat-file", "--batch"])
             .current_dir(&self.top)
@@ -160,12 +164,13 @@ impl Repo {
             .stdin
             .take()
             .ok_or_else(|| anyhow!("git cat-file has no input"))?;
-        let oids: Vec<String> = blobs.iter().map(|(oid, _)| oid.clone()).collect();
+        let names: Vec<String> = oids.iter().map(|oid| (*oid).to_owned()).collect();
         let writer = std::thread::spawn(move || -> std::io::Result<()> {
-            for oid in oids {
-                writeln!(stdin, "{oid}")?;
+            let mut input = std::io::BufWriter::new(&mut stdin);
+            for oid in names {
+                writeln!(input, "{oid}")?;
             }
-            Ok(())
+            input.flush()
         });
         let stdout = child
             .stdout
@@ -173,7 +178,8 @@ impl Repo {
             .ok_or_else(|| anyhow!("git cat-file has no output"))?;
         let mut reader = BufReader::with_capacity(1 << 20, stdout);
         let mut header = String::new();
-        for (oid, rel) in blobs {
+        let mut out = Vec::with_capacity(oids.len());
+        for oid in oids {
             header.clear();
             reader
                 .read_line(&mut header)
@@ -197,19 +203,13 @@ impl Repo {
             reader
                 .read_exact(&mut newline)
                 .context("git cat-file stopped early")?;
-            let path = dest.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-            }
-            std::fs::write(&path, content)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            out.push(content);
         }
         writer
             .join()
             .map_err(|_| anyhow!("git cat-file input failed"))?
             .context("cannot send object names to git cat-file")?;
         child.wait().context("git cat-file failed")?;
-        Ok(())
+        Ok(out)
     }
 }

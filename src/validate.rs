@@ -1,7 +1,7 @@
 //! `pim validate`: every check over the catalog, then one report.
 
 use crate::ExitStatus;
-use crate::catalog::{self, Checked, Project};
+use crate::catalog::{self, Checked, ProductPath, Project};
 use crate::channel;
 use crate::cli::ValidateArgs;
 use crate::diag::{Diagnostic, Position, Rule, Severity};
@@ -27,15 +27,34 @@ pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validati
         .par_iter()
         .map(|f| catalog::check_file(project, f, keep_values))
         .collect();
+    Ok(finish(project, checked, skipped))
+}
+
+/// [`validate_catalog`] over product files already in memory (a git revision's), in path
+/// order.
+pub fn validate_files(
+    project: &Project,
+    files: Vec<(ProductPath, Vec<u8>)>,
+    keep_values: bool,
+) -> Result<Validation> {
+    let checked: Vec<Checked> = files
+        .into_par_iter()
+        .map(|(file, bytes)| catalog::check_bytes(project, &file, bytes, keep_values))
+        .collect();
+    Ok(finish(project, checked, Vec::new()))
+}
+
+/// The cross-file rules, `[rules]` levels and one-problem-one-diagnostic over checked files.
+fn finish(project: &Project, checked: Vec<Checked>, skipped: Vec<Diagnostic>) -> Validation {
     let mut diagnostics = skipped;
     diagnostics.extend(checked.iter().flat_map(|c| c.diagnostics.iter().cloned()));
     diagnostics.extend(rules::check_catalog(&checked));
     let mut diagnostics = apply_levels(project, diagnostics);
     drop_shadowed_schema_errors(&mut diagnostics);
-    Ok(Validation {
+    Validation {
         checked,
         diagnostics,
-    })
+    }
 }
 
 /// `incomplete` for each item the channel's filter selects that lacks required attributes.

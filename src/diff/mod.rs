@@ -3,7 +3,7 @@
 
 mod render;
 
-use crate::catalog::Project;
+use crate::catalog::{ProductPath, Project};
 use crate::channel;
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Severity};
@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -52,12 +52,35 @@ impl Side {
     }
 
     /// SKU → (file, values as written), in SKU order.
-    fn products(&self) -> BTreeMap<String, (&str, Value)> {
+    fn products(&self) -> BTreeMap<String, (&str, &str)> {
         self.validation
             .checked
             .iter()
-            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.json()?))))
+            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_deref()?))))
             .collect()
+    }
+
+    /// What every product's items depend on besides the product itself: pim.toml, the
+    /// schemas and the category tree, as bytes.
+    fn configuration(&self) -> Vec<u8> {
+        let p = &self.project.config.project;
+        let mut paths = vec![
+            self.root.join(crate::config::FILE_NAME),
+            self.root.join(&p.categories),
+        ];
+        let mut schemas: Vec<_> = walkdir::WalkDir::new(self.root.join(&p.schemas))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .collect();
+        schemas.sort();
+        paths.extend(schemas);
+        let mut bytes = Vec::new();
+        for path in paths {
+            bytes.extend(crate::catalog::relative(&self.root, &path).into_bytes());
+            bytes.extend(std::fs::read(&path).unwrap_or_default());
+        }
+        bytes
     }
 }
 
@@ -180,14 +203,93 @@ fn short_label(commit: &str, name: &str) -> String {
     }
 }
 
+/// A revision's project: its settings, schemas, templates and assets written to a temporary
+/// folder, its product files read from git into memory (creating a hundred thousand files
+/// costs far more than checking them).
 fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
     let temp = tempfile::Builder::new()
         .prefix("pim-diff-")
         .tempdir()
         .context("cannot create a temporary folder")?;
-    repo.materialize(commit, temp.path())?;
+    let files = repo.list(commit)?;
+    let catalog = catalog_folder(repo, &files);
+    let is_product = |rel: &str| {
+        rel.starts_with(&format!("{catalog}/")) && (rel.ends_with(".yaml") || rel.ends_with(".yml"))
+    };
+    let (products, others): (Vec<_>, Vec<_>) = files.iter().partition(|(rel, _)| is_product(rel));
+    let oids: Vec<&str> = others.iter().map(|(_, oid)| oid.as_str()).collect();
+    for ((rel, _), bytes) in others.iter().zip(repo.read_blobs(&oids)?) {
+        let path = temp.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let root = temp.path().to_path_buf();
-    Side::load(label, root, Some(temp))
+    let project =
+        Project::open(&root).with_context(|| format!("the catalog at {label} cannot be read"))?;
+    let oids: Vec<&str> = products.iter().map(|(_, oid)| oid.as_str()).collect();
+    let inputs: Vec<_> = products
+        .iter()
+        .zip(repo.read_blobs(&oids)?)
+        .map(|((rel, _), bytes)| {
+            (
+                ProductPath {
+                    path: root.join(rel),
+                    rel: rel.clone(),
+                },
+                bytes,
+            )
+        })
+        .collect();
+    let mut validation = validate::validate_files(&project, inputs, true)?;
+    // Positions: the files with diagnostics are read from git once more.
+    let with_diagnostics: BTreeSet<&str> = validation
+        .diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
+    let wanted: Vec<&(String, String)> = products
+        .iter()
+        .copied()
+        .filter(|(rel, _)| with_diagnostics.contains(rel.as_str()))
+        .collect();
+    let oids: Vec<&str> = wanted.iter().map(|(_, oid)| oid.as_str()).collect();
+    let texts: BTreeMap<String, Vec<u8>> = wanted
+        .iter()
+        .map(|(rel, _)| rel.clone())
+        .zip(repo.read_blobs(&oids)?)
+        .collect();
+    source::resolve_positions_with(&mut validation.diagnostics, |file| texts.get(file).cloned());
+    Ok(Side {
+        label,
+        root,
+        project,
+        validation,
+        _temp: Some(temp),
+    })
+}
+
+/// The catalog folder a revision's pim.toml names (`catalog` by default).
+fn catalog_folder(repo: &Repo, files: &[(String, String)]) -> String {
+    let configured = files
+        .iter()
+        .find(|(rel, _)| rel == crate::config::FILE_NAME)
+        .and_then(|(_, oid)| repo.read_blobs(&[oid.as_str()]).ok())
+        .and_then(|mut blobs| blobs.pop())
+        .and_then(|bytes| {
+            toml::from_str::<crate::config::Config>(&String::from_utf8_lossy(&bytes)).ok()
+        })
+        .map(|config| {
+            config
+                .project
+                .catalog
+                .to_string_lossy()
+                .trim_end_matches('/')
+                .to_owned()
+        });
+    configured.unwrap_or_else(|| "catalog".to_owned())
 }
 
 fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<Report> {
@@ -215,13 +317,20 @@ fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<Report> {
             file: (*file).to_owned(),
         });
     }
-    for (sku, (file, value)) in &new {
-        let Some((old_file, old_value)) = old.get(sku) else {
+    for (sku, (file, text)) in &new {
+        let Some((old_file, old_text)) = old.get(sku) else {
             continue;
         };
-        if old_value == value {
+        if old_text == text {
             continue;
         }
+        let (Ok(old_value), Ok(value)) = (
+            serde_json::from_str::<Value>(old_text),
+            serde_json::from_str::<Value>(text),
+        ) else {
+            continue;
+        };
+        let (old_value, value) = (&old_value, &value);
         let family = value
             .get("family")
             .and_then(Value::as_str)
@@ -239,7 +348,7 @@ fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<Report> {
             fields,
         });
     }
-    report.channels = channels(base, head)?;
+    report.channels = channels(base, head, &relevant(base, head, &old, &new))?;
     Ok(report)
 }
 
@@ -424,7 +533,37 @@ struct Feed {
     completeness: BTreeMap<String, u32>,
 }
 
-fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
+/// The SKUs whose items may differ between the sides: products whose text differs, that
+/// exist on one side only, or whose errors differ. `None` when the configuration differs
+/// and every item must be looked at.
+fn relevant(
+    base: &Side,
+    head: &Side,
+    old: &BTreeMap<String, (&str, &str)>,
+    new: &BTreeMap<String, (&str, &str)>,
+) -> Option<HashSet<String>> {
+    if base.configuration() != head.configuration() {
+        return None;
+    }
+    let old_blocking = blocking_errors(&base.validation);
+    let new_blocking = blocking_errors(&head.validation);
+    let blocked = |side: Option<&(&str, &str)>, map: &crate::export::Blocking| {
+        side.and_then(|(file, _)| map.get(*file).cloned())
+    };
+    let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    Some(
+        skus.into_iter()
+            .filter(|sku| {
+                let (o, n) = (old.get(*sku), new.get(*sku));
+                o.map(|(_, t)| t) != n.map(|(_, t)| t)
+                    || blocked(o, &old_blocking) != blocked(n, &new_blocking)
+            })
+            .cloned()
+            .collect(),
+    )
+}
+
+fn feed(side: &Side, name: &str, relevant: &Option<HashSet<String>>) -> Result<Option<Feed>> {
     if !side.project.config.channels.contains_key(name) {
         return Ok(None);
     }
@@ -432,7 +571,23 @@ fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
     let Some(channel) = plan.first() else {
         return Ok(None);
     };
-    let items = channel::evaluate(&side.project, channel, &side.validation.checked)?;
+    // Only products that may differ: the others export the same items on both sides.
+    let only: Option<HashSet<usize>> = relevant.as_ref().map(|skus| {
+        let checked = &side.validation.checked;
+        let keep = |c: &&crate::catalog::Checked| c.sku.as_ref().is_none_or(|s| skus.contains(s));
+        checked
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| keep(c))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    let items = channel::evaluate_files(
+        &side.project,
+        channel,
+        &side.validation.checked,
+        only.as_ref(),
+    )?;
     let blocking = blocking_errors(&side.validation);
     let selection = select(&items, &side.validation.checked, &blocking, true);
     Ok(Some(Feed {
@@ -449,7 +604,11 @@ fn feed(side: &Side, name: &str) -> Result<Option<Feed>> {
     }))
 }
 
-fn channels(base: &Side, head: &Side) -> Result<Vec<ChannelChange>> {
+fn channels(
+    base: &Side,
+    head: &Side,
+    relevant: &Option<HashSet<String>>,
+) -> Result<Vec<ChannelChange>> {
     let names: BTreeSet<&String> = base
         .project
         .config
@@ -463,8 +622,8 @@ fn channels(base: &Side, head: &Side) -> Result<Vec<ChannelChange>> {
             exported: BTreeSet::new(),
             completeness: BTreeMap::new(),
         };
-        let old = feed(base, name)?.unwrap_or_else(empty);
-        let new = feed(head, name)?.unwrap_or_else(empty);
+        let old = feed(base, name, relevant)?.unwrap_or_else(empty);
+        let new = feed(head, name, relevant)?.unwrap_or_else(empty);
         let completeness = new
             .completeness
             .iter()
@@ -484,7 +643,6 @@ fn channels(base: &Side, head: &Side) -> Result<Vec<ChannelChange>> {
             completeness,
         });
     }
-    let _ = &base.root;
     Ok(out)
 }
 

@@ -102,17 +102,24 @@ pub fn line_text(text: &str, line: usize) -> Option<&str> {
 /// diagnostic once more (texts are not kept for the whole run). Only regular files within
 /// `max_size` are read again: never a FIFO, and never a file refused as too large.
 pub fn resolve_positions(root: &Path, max_size: u64, diagnostics: &mut [Diagnostic]) {
+    resolve_positions_with(diagnostics, |file| {
+        let path = root.join(file);
+        let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= max_size);
+        readable.then(|| std::fs::read(&path).ok()).flatten()
+    });
+}
+
+/// [`resolve_positions`] with the files' bytes from `read` (path relative to the project).
+pub fn resolve_positions_with(
+    diagnostics: &mut [Diagnostic],
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+) {
     let mut by_file: BTreeMap<String, Vec<&mut Diagnostic>> = BTreeMap::new();
     for d in diagnostics.iter_mut() {
         by_file.entry(d.file.clone()).or_default().push(d);
     }
     for (file, diags) in by_file {
-        let path = root.join(&file);
-        let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= max_size);
-        let text = readable
-            .then(|| std::fs::read(&path).ok())
-            .flatten()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let text = read(&file).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let text = text.as_deref().map(|t| t.strip_prefix(BOM).unwrap_or(t));
         for d in diags {
             if let (Position::Offset(offset), Some(text)) = (d.position, text) {
