@@ -391,7 +391,7 @@ fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldCh
     for (sku, i, value) in &new {
         let pointer = format!("/variants/{i}");
         match old.iter().find(|(s, _, _)| s == sku) {
-            Some((_, _, before)) => diff_in_variant(&pointer, sku, before, value, out),
+            Some((_, _, before)) => diff_value(&pointer, Some(sku), Some(before), Some(value), out),
             None => out.push(FieldChange {
                 pointer,
                 variant: Some(sku.clone()),
@@ -414,10 +414,6 @@ fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldCh
             });
         }
     }
-}
-
-fn diff_in_variant(pointer: &str, sku: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
-    diff_value(pointer, Some(sku), Some(old), Some(new), out);
 }
 
 /// Mappings are compared key by key (so localized values and prices show per locale and
