@@ -64,11 +64,8 @@ fn collect(
         };
         match &value.value {
             yaml::Value::Null => {}
-            yaml::Value::Map(_) => {
-                for (k, v) in match &value.value {
-                    yaml::Value::Map(e) => e.as_slice(),
-                    _ => &[],
-                } {
+            yaml::Value::Map(entries) => {
+                for (k, v) in entries {
                     match k.key_text().as_str() {
                         "name" => match &v.value {
                             yaml::Value::Map(names) => {

@@ -79,13 +79,6 @@ pub fn prepare_folder(out_dir: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader sees the old file or the new one, never a part. Returns `false` when the file
-/// already held exactly these bytes and was left untouched.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
-    stage(path, bytes)?.commit()
-}
-
 /// A file written to a temporary file beside its target, not yet renamed over it. Dropped
 /// without [`Staged::commit`], it removes its temporary file.
 pub struct Staged {
@@ -94,7 +87,8 @@ pub struct Staged {
     temp: Option<tempfile::NamedTempFile>,
 }
 
-/// Writes `bytes` to a temporary file beside `path`; [`Staged::commit`] renames it over.
+/// Writes `bytes` to a temporary file beside `path`; [`Staged::commit`] renames it over, so a
+/// reader sees the old file or the new one, never a part.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(Staged {
@@ -167,9 +161,9 @@ mod tests {
     fn unchanged_files_are_not_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.csv");
-        assert!(write_atomic(&path, b"x\n").unwrap());
-        assert!(!write_atomic(&path, b"x\n").unwrap());
-        assert!(write_atomic(&path, b"y\n").unwrap());
+        assert!(stage(&path, b"x\n").unwrap().commit().unwrap());
+        assert!(!stage(&path, b"x\n").unwrap().commit().unwrap());
+        assert!(stage(&path, b"y\n").unwrap().commit().unwrap());
         assert_eq!(std::fs::read(&path).unwrap(), b"y\n");
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),

@@ -218,26 +218,34 @@ fn markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
-    if !report.problems.introduced.is_empty() {
-        out.push_str("**Problems introduced**\n\n");
-        for p in &report.problems.introduced {
-            let _ = writeln!(
-                out,
-                "- :x: `{}` `{}` line {}: {}",
-                p.rule,
-                md(&p.file),
-                p.line,
-                md(&p.message)
-            );
+    // A fixed problem's line is the old file's, so only introduced ones show it.
+    for (title, icon, problems, lines) in [
+        (
+            "Problems introduced",
+            ":x:",
+            &report.problems.introduced,
+            true,
+        ),
+        (
+            "Problems fixed",
+            ":white_check_mark:",
+            &report.problems.fixed,
+            false,
+        ),
+    ] {
+        if problems.is_empty() {
+            continue;
         }
-        out.push('\n');
-    }
-    if !report.problems.fixed.is_empty() {
-        out.push_str("**Problems fixed**\n\n");
-        for p in &report.problems.fixed {
+        let _ = writeln!(out, "**{title}**\n");
+        for p in problems {
+            let at = if lines {
+                format!(" line {}", p.line)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "- :white_check_mark: `{}` `{}`: {}",
+                "- {icon} `{}` `{}`{at}: {}",
                 p.rule,
                 md(&p.file),
                 md(&p.message)

@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
+/// A product's values as written, and its resolved items by variant position.
+type ReadProduct = (Arc<Value>, Vec<Mj>);
+
 /// Everything needed to resolve a channel's items on demand.
 pub struct Source {
     project: Arc<Project>,
@@ -26,8 +29,9 @@ pub struct Source {
     products: Vec<(usize, Range<usize>)>,
     /// SKUs (lowercase) of items and their parents in the channel, for `associations`.
     in_channel: HashSet<String>,
-    /// The last product's resolved items, by variant position: templates walk in order.
-    cache: Mutex<Option<(usize, Vec<Mj>)>>,
+    /// The last product read (its values as written, and its resolved items by variant
+    /// position): templates walk in order, so each product is parsed once per walk.
+    cache: Mutex<Option<(usize, ReadProduct)>>,
 }
 
 impl std::fmt::Debug for Source {
@@ -96,17 +100,16 @@ impl Source {
         serde_json::from_str(text).ok()
     }
 
-    /// The resolved items of a product file, in variant order (cached for the last file).
-    fn file_items(&self, file: usize) -> Vec<Mj> {
+    /// A product file's values as written and its resolved items, in variant order
+    /// (cached for the last file).
+    fn file(&self, file: usize) -> Option<ReadProduct> {
         if let Ok(cache) = self.cache.lock()
-            && let Some((cached, values)) = cache.as_ref()
+            && let Some((cached, read)) = cache.as_ref()
             && *cached == file
         {
-            return values.clone();
+            return Some(read.clone());
         }
-        let Some(product) = self.product_json(file) else {
-            return Vec::new();
-        };
+        let product = Arc::new(self.product_json(file)?);
         let family = product
             .get("family")
             .and_then(Value::as_str)
@@ -128,20 +131,20 @@ impl Source {
             })
             .collect();
         if let Ok(mut cache) = self.cache.lock() {
-            *cache = Some((file, values.clone()));
+            *cache = Some((file, (Arc::clone(&product), values.clone())));
         }
-        values
+        Some((product, values))
     }
 
     fn item(&self, index: usize) -> Option<Mj> {
         let &(file, variant) = self.items.get(index)?;
-        self.file_items(file).get(variant.unwrap_or(0)).cloned()
+        self.file(file)?.1.get(variant.unwrap_or(0)).cloned()
     }
 
     fn product(&self, index: usize) -> Option<Mj> {
         let (file, range) = self.products.get(index)?.clone();
         let variants: Vec<Mj> = range.filter_map(|i| self.item(i)).collect();
-        let product = self.product_json(file)?;
+        let (product, _) = self.file(file)?;
         let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
         let values = product_values(&self.project, &self.target, &product, rel, &self.in_channel);
         let mut fields: BTreeMap<String, Mj> = match values {
