@@ -1,19 +1,18 @@
 //! The catalog: the project's parts loaded once, the product files found under the catalog
-//! folder, and each file read, parsed and checked on its own.
+//! folder, and what checking a file learns of it ([`Checked`], [`Facts`]).
 
 use crate::categories::{self, Categories};
-use crate::config::Config;
+use crate::config::ProjectConfig;
 use crate::diag::{Diagnostic, Position, Rule};
-use crate::rules;
-use crate::schema::{FileRef, FormatContext, Schemas};
-use crate::source::{self, yaml};
+use crate::schema::{FormatContext, Schemas};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
-/// Everything a check needs besides the product files.
+/// A project loaded: its checked `pim.toml`, compiled schemas and category tree; everything
+/// a command needs besides the product files.
 pub struct Project {
     pub root: PathBuf,
-    pub config: Config,
+    pub config: ProjectConfig,
     pub schemas: Schemas,
     pub categories: Categories,
 }
@@ -21,7 +20,7 @@ pub struct Project {
 impl Project {
     /// Loads `pim.toml`, the schemas and the category tree of the project at `root`.
     pub fn open(root: &Path) -> Result<Project> {
-        let config = Config::load(&root.join(crate::config::FILE_NAME))?;
+        let config = ProjectConfig::load(root)?;
         let p = &config.project;
         let formats = FormatContext {
             locales: p.locales.clone(),
@@ -152,15 +151,35 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// A value found in a product file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    pub value: String,
+    /// Byte offset in the file's text.
+    pub offset: usize,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+impl Located {
+    pub fn new(value: &str, offset: usize, pointer: impl Into<String>) -> Located {
+        Located {
+            value: value.to_owned(),
+            offset,
+            pointer: pointer.into(),
+        }
+    }
+}
+
 /// What the cross-file rules need to know of one product file.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
-    /// SKUs of the product and its variants: (sku, byte offset, pointer).
-    pub skus: Vec<(String, usize, String)>,
-    /// Every value whose format is `gtin`: (gtin, byte offset, pointer).
-    pub gtins: Vec<(String, usize, String)>,
-    /// Association targets: (sku, byte offset, pointer).
-    pub links: Vec<(String, usize, String)>,
+    /// SKUs of the product and its variants.
+    pub skus: Vec<Located>,
+    /// Every value whose format is `gtin`.
+    pub gtins: Vec<Located>,
+    /// Association targets.
+    pub links: Vec<Located>,
     /// Sellable items: the variants, or one for a product without variants.
     pub items: usize,
 }
@@ -186,7 +205,7 @@ impl Checked {
         serde_json::from_str(self.value.as_deref()?).ok()
     }
 
-    fn failed(file: &ProductPath, diagnostic: Diagnostic) -> Checked {
+    pub fn failed(file: &ProductPath, diagnostic: Diagnostic) -> Checked {
         Checked {
             file: file.clone(),
             diagnostics: vec![diagnostic],
@@ -195,99 +214,5 @@ impl Checked {
             value: None,
             item_offsets: Vec::new(),
         }
-    }
-}
-
-/// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
-/// that need no other file. `keep_value` keeps the product's values for channels.
-pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Checked {
-    match source::read(&file.path, &file.rel, &project.config.limits) {
-        Ok(text) => check_text(project, file, &text, keep_value),
-        Err(d) => Checked::failed(file, d),
-    }
-}
-
-/// Checks a product file's bytes, read from elsewhere (a git revision).
-pub fn check_bytes(
-    project: &Project,
-    file: &ProductPath,
-    bytes: Vec<u8>,
-    keep_value: bool,
-) -> Checked {
-    let limit = project.config.limits.max_file_size.0;
-    if bytes.len() as u64 > limit {
-        let d = Diagnostic::new(
-            Rule::FileTooLarge,
-            &file.rel,
-            Position::LineColumn { line: 1, column: 1 },
-            format!(
-                "the file is {} bytes, more than the limit of {limit} bytes",
-                bytes.len()
-            ),
-        );
-        return Checked::failed(file, d);
-    }
-    match source::decode(bytes, &file.rel) {
-        Ok(text) => check_text(project, file, &text, keep_value),
-        Err(d) => Checked::failed(file, d),
-    }
-}
-
-/// Checks a product file's text (already read and decoded).
-pub fn check_text(
-    project: &Project,
-    file: &ProductPath,
-    text: &source::Text,
-    keep_value: bool,
-) -> Checked {
-    let limits = &project.config.limits;
-    let (root, mut diagnostics) = match yaml::parse(&text.text, &file.rel, limits) {
-        Ok(parsed) => parsed,
-        Err(d) => return Checked::failed(file, d),
-    };
-    let sku = root
-        .get("sku")
-        .and_then(yaml::Node::as_str)
-        .map(str::to_owned);
-    for d in &mut diagnostics {
-        d.sku.clone_from(&sku);
-    }
-    let instance = root.to_json();
-    let family_name = root.get("family").and_then(yaml::Node::as_str);
-    let family = family_name.and_then(|f| project.schemas.families.get(f));
-    let file_ref = FileRef {
-        rel: &file.rel,
-        sku: sku.as_deref(),
-    };
-
-    diagnostics.extend(
-        project
-            .schemas
-            .validate(&root, &instance, family, &file_ref),
-    );
-    let annotations = project.schemas.annotations(&instance, family);
-    let ctx = rules::FileContext {
-        project,
-        root: &root,
-        file: &file_ref,
-        annotations: &annotations,
-    };
-    diagnostics.extend(rules::check_product(&ctx, family_name, family));
-
-    let facts = rules::facts(&ctx);
-    let item_offsets = match root.get("variants") {
-        Some(yaml::Node {
-            value: yaml::Value::Seq(variants),
-            ..
-        }) if !variants.is_empty() => variants.iter().map(|v| v.span.start).collect(),
-        _ => vec![root.span.start],
-    };
-    Checked {
-        file: file.clone(),
-        diagnostics,
-        facts: Some(facts),
-        sku,
-        value: keep_value.then(|| std::sync::Arc::from(instance.to_string())),
-        item_offsets,
     }
 }

@@ -1,7 +1,6 @@
 //! The command line: clap derive types only.
 
-use crate::report::Format;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// A product information manager over flat files: one YAML file per product, checked
@@ -39,7 +38,7 @@ pub struct DiffArgs {
 
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
-    pub format: crate::diff::DiffFormat,
+    pub format: DiffFormat,
 
     /// Warn when a price moves by more than PCT percent
     #[arg(long, value_name = "PCT", default_value_t = 30.0)]
@@ -50,7 +49,23 @@ pub struct DiffArgs {
     pub fail_on: Option<FailOn>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// `--format` of validate and export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// `--format` of diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     NewErrors,
 }

@@ -1,29 +1,42 @@
-//! `pim.toml`: the model, discovery upward from the working folder, and semantic checks.
+//! `pim.toml`: the model, discovery upward, and every check of the project and its channels, once.
 
 use crate::diag::Rule;
+use crate::resolve::{self, Target};
+use crate::suggest;
 use crate::units;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 pub const FILE_NAME: &str = "pim.toml";
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    pub project: Project,
-    #[serde(default)]
+/// `pim.toml` read and checked: every channel is a [`ChannelSpec`] ready to use.
+#[derive(Debug)]
+pub struct ProjectConfig {
+    pub project: ProjectSettings,
     pub limits: Limits,
-    #[serde(default)]
     pub rules: BTreeMap<String, Level>,
-    #[serde(default)]
-    pub channels: BTreeMap<String, Channel>,
+    pub channels: BTreeMap<String, ChannelSpec>,
 }
 
+/// `pim.toml` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Project {
+struct RawConfig {
+    project: ProjectSettings,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(default)]
+    rules: BTreeMap<String, Level>,
+    #[serde(default)]
+    channels: BTreeMap<String, ChannelConfig>,
+}
+
+/// `[project]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSettings {
     pub name: String,
     pub locales: Vec<String>,
     pub default_locale: String,
@@ -166,42 +179,170 @@ pub enum OutputFormat {
     Html,
 }
 
-/// A sales channel: how to render one feed. Rendering arrives with `pim export`.
+impl OutputFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "csv",
+            OutputFormat::Tsv => "tsv",
+            OutputFormat::Json => "json",
+            OutputFormat::Jsonl => "jsonl",
+            OutputFormat::Xml => "xml",
+            OutputFormat::Html => "html",
+        }
+    }
+
+    /// `marketplace.csv.j2` → csv.
+    pub fn from_template(template: &str) -> Option<OutputFormat> {
+        let name = template.rsplit('/').next().unwrap_or(template);
+        let stem = [".j2", ".jinja2", ".jinja"]
+            .iter()
+            .find_map(|ext| name.strip_suffix(ext))
+            .unwrap_or(name);
+        match stem.rsplit_once('.')?.1.to_ascii_lowercase().as_str() {
+            "csv" => Some(OutputFormat::Csv),
+            "tsv" => Some(OutputFormat::Tsv),
+            "json" => Some(OutputFormat::Json),
+            "jsonl" | "ndjson" => Some(OutputFormat::Jsonl),
+            "xml" | "rss" => Some(OutputFormat::Xml),
+            "html" | "htm" => Some(OutputFormat::Html),
+            _ => None,
+        }
+    }
+}
+
+/// The default filter: only active items.
+pub const DEFAULT_FILTER: &str = "status == 'active'";
+
+/// `[channels.NAME]` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Channel {
+struct ChannelConfig {
+    template: String,
+    output: String,
+    format: Option<OutputFormat>,
+    locale: Option<String>,
+    currency: Option<String>,
+    filter: Option<String>,
+    #[serde(default)]
+    units: BTreeMap<String, String>,
+    formula_guard: Option<bool>,
+    #[serde(default)]
+    bom: bool,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(default)]
+    vars: toml::Table,
+}
+
+/// A channel of `pim.toml`, checked: everything export, validate and diff need, resolved.
+#[derive(Debug, Clone)]
+pub struct ChannelSpec {
+    pub name: String,
+    /// Under the templates folder.
     pub template: String,
-    pub output: String,
-    pub format: Option<OutputFormat>,
-    pub locale: Option<String>,
-    pub currency: Option<String>,
-    pub filter: Option<String>,
-    #[serde(default)]
-    pub units: BTreeMap<String, String>,
-    pub formula_guard: Option<bool>,
-    #[serde(default)]
+    /// Relative to the output folder, confined to it.
+    pub output: PathBuf,
+    pub format: OutputFormat,
+    pub locale: String,
+    pub currency: String,
+    /// What the channel asks of values: locale chain, currency, units.
+    pub target: Target,
+    /// A minijinja expression that compiles.
+    pub filter: String,
+    pub formula_guard: bool,
     pub bom: bool,
-    #[serde(default)]
     pub required: Vec<String>,
-    #[serde(default)]
     pub vars: toml::Table,
 }
 
-impl Config {
-    /// Reads and checks `pim.toml` at `path`.
-    pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
+impl ProjectConfig {
+    /// Reads and checks the `pim.toml` of the project at `root`: every problem is an error
+    /// that names the key and, for a typo, the closest known key.
+    pub fn load(root: &Path) -> Result<ProjectConfig> {
+        let path = root.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let config: Config = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
-        config
-            .check()
-            .with_context(|| format!("{} is not valid", path.display()))?;
-        Ok(config)
+        Self::parse(&text, root).map_err(|e| anyhow!("{}: {e:#}", path.display()))
     }
 
-    /// Checks what the types alone cannot: references between keys.
-    fn check(&self) -> Result<()> {
+    /// Checks `pim.toml`'s text; `root` is where templates are looked up.
+    pub fn parse(text: &str, root: &Path) -> Result<ProjectConfig> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| anyhow!("{}", with_key_suggestion(&e.to_string())))?;
+        raw.check_project()?;
+        let mut channels = BTreeMap::new();
+        for (name, channel) in &raw.channels {
+            let spec = raw
+                .channel_spec(name, channel, root)
+                .map_err(|e| anyhow!("[channels.{name}] {e:#}"))?;
+            channels.insert(name.clone(), spec);
+        }
+        check_outputs_are_distinct(&channels)?;
+        Ok(ProjectConfig {
+            project: raw.project,
+            limits: raw.limits,
+            rules: raw.rules,
+            channels,
+        })
+    }
+
+    /// A locale that values may use or a channel may ask for.
+    pub fn is_locale(&self, locale: &str) -> bool {
+        self.project.is_locale(locale)
+    }
+
+    /// The severity `[rules]` gives a rule: `None` when it is turned off.
+    pub fn level(&self, rule: &Rule) -> Option<crate::diag::Severity> {
+        use crate::diag::Severity;
+        match self.rules.get(&rule.id()) {
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            None => Some(rule.default_severity()),
+        }
+    }
+
+    /// The channels named (each once, in the order given), or all of them in name order.
+    /// An unknown name is an error with the closest channel suggested.
+    pub fn select_channels(&self, names: &[String], all: bool) -> Result<Vec<&ChannelSpec>> {
+        if all {
+            if self.channels.is_empty() {
+                bail!("pim.toml defines no channels; add a [channels.NAME] table");
+            }
+            return Ok(self.channels.values().collect());
+        }
+        let mut out: Vec<&ChannelSpec> = Vec::new();
+        for name in names {
+            if out.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let spec = self.channels.get(name).ok_or_else(|| {
+                let known: Vec<&str> = self.channels.keys().map(String::as_str).collect();
+                anyhow!(
+                    "no channel `{name}` in pim.toml{}; the channels are: {}",
+                    suggest::did_you_mean(name, known.iter().copied()),
+                    if known.is_empty() {
+                        "(none)".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            })?;
+            out.push(spec);
+        }
+        Ok(out)
+    }
+}
+
+impl ProjectSettings {
+    fn is_locale(&self, locale: &str) -> bool {
+        self.locales.iter().any(|l| l == locale) || self.fallbacks.contains_key(locale)
+    }
+}
+
+impl RawConfig {
+    /// `[project]` and `[rules]`: what the types alone cannot check.
+    fn check_project(&self) -> Result<()> {
         let p = &self.project;
         if p.locales.is_empty() {
             bail!("[project] locales is empty; list at least one locale, e.g. [\"en-US\"]");
@@ -218,57 +359,204 @@ impl Config {
         for (from, to) in &p.fallbacks {
             if !p.locales.contains(to) && !p.fallbacks.contains_key(to) {
                 bail!(
-                    "[project] fallbacks: `{from}` falls back to `{to}`, which is neither a configured locale nor another fallback"
+                    "[project] fallbacks: `{from}` falls back to `{to}`, which is neither a configured locale nor another fallback{}",
+                    suggest::did_you_mean(to, p.locales.iter().map(String::as_str))
                 );
             }
         }
+        check_fallback_cycles(&p.fallbacks)?;
         for id in self.rules.keys() {
             if Rule::from_id(id).is_none() {
+                let ids: Vec<String> = Rule::ALL.iter().map(Rule::id).collect();
                 bail!(
-                    "[rules] `{id}` is not a rule id; `pim validate --explain RULE` lists what each rule means"
+                    "[rules] `{id}` is not a rule id{}; `pim validate --explain RULE` lists what each rule means",
+                    suggest::did_you_mean(id, ids.iter().map(String::as_str))
                 );
-            }
-        }
-        for (name, channel) in &self.channels {
-            if let Some(locale) = &channel.locale
-                && !self.is_locale(locale)
-            {
-                bail!(
-                    "[channels.{name}] locale `{locale}` is not in [project] locales or fallbacks"
-                );
-            }
-            if let Some(currency) = &channel.currency
-                && !p.currencies.contains(currency)
-            {
-                bail!("[channels.{name}] currency `{currency}` is not in [project] currencies");
-            }
-            for (attribute, unit) in &channel.units {
-                if !units::is_known(unit) {
-                    bail!(
-                        "[channels.{name}] units: `{attribute} = \"{unit}\"` is not a known unit (known: {})",
-                        units::known_list()
-                    );
-                }
             }
         }
         Ok(())
     }
 
-    /// A locale that values may use or a channel may ask for.
-    pub fn is_locale(&self, locale: &str) -> bool {
-        self.project.locales.iter().any(|l| l == locale)
-            || self.project.fallbacks.contains_key(locale)
-    }
-
-    /// The severity `[rules]` gives a rule: `None` when it is turned off.
-    pub fn level(&self, rule: &Rule) -> Option<crate::diag::Severity> {
-        use crate::diag::Severity;
-        match self.rules.get(&rule.id()) {
-            Some(Level::Off) => None,
-            Some(Level::Error) => Some(Severity::Error),
-            Some(Level::Warning) => Some(Severity::Warning),
-            None => Some(rule.default_severity()),
+    /// One channel, checked: format, locale, currency, units, filter, template and output.
+    fn channel_spec(&self, name: &str, c: &ChannelConfig, root: &Path) -> Result<ChannelSpec> {
+        let p = &self.project;
+        let format = match c.format {
+            Some(f) => f,
+            None => OutputFormat::from_template(&c.template).ok_or_else(|| {
+                anyhow!(
+                    "format: cannot tell the format from the template name `{}`; set `format` to csv, tsv, json, jsonl, xml or html",
+                    c.template
+                )
+            })?,
+        };
+        let locale = c.locale.clone().unwrap_or_else(|| p.default_locale.clone());
+        if !p.is_locale(&locale) {
+            bail!(
+                "locale `{locale}` is not in [project] locales or fallbacks{}",
+                suggest::did_you_mean(&locale, p.locales.iter().map(String::as_str))
+            );
         }
+        let currency = match &c.currency {
+            Some(currency) => currency.clone(),
+            None => p.currencies.first().cloned().unwrap_or_default(),
+        };
+        if !p.currencies.contains(&currency) {
+            bail!(
+                "currency `{currency}` is not in [project] currencies{}",
+                suggest::did_you_mean(&currency, p.currencies.iter().map(String::as_str))
+            );
+        }
+        for (key, unit) in &c.units {
+            let Some(dimension) = units::dimension(unit) else {
+                bail!(
+                    "units: `{key} = \"{unit}\"` is not a known unit{} (known: {})",
+                    suggest::did_you_mean(unit, units::UNITS.iter().map(|u| u.0)),
+                    units::known_list()
+                );
+            };
+            if let Some(wanted) = units::dimension_named(key)
+                && wanted != dimension
+            {
+                bail!(
+                    "units: `{key} = \"{unit}\"` asks for a {} unit for {key} values; use one of {}",
+                    dimension.name(),
+                    units::of_dimension(wanted)
+                );
+            }
+        }
+        let filter = c
+            .filter
+            .clone()
+            .unwrap_or_else(|| DEFAULT_FILTER.to_owned());
+        minijinja::Environment::new()
+            .compile_expression(&filter)
+            .map_err(|e| anyhow!("filter `{filter}` is not a valid expression: {e}"))?;
+        check_template(root, &p.templates, &c.template)?;
+        let output = confined_output(&c.output)?;
+        Ok(ChannelSpec {
+            name: name.to_owned(),
+            template: c.template.clone(),
+            output,
+            format,
+            locale: locale.clone(),
+            currency: currency.clone(),
+            target: Target {
+                locales: resolve::locale_chain(&locale, &p.fallbacks, &p.default_locale),
+                currency,
+                units: c.units.clone(),
+            },
+            filter,
+            formula_guard: c.formula_guard.unwrap_or(format == OutputFormat::Csv),
+            bom: c.bom,
+            required: c.required.clone(),
+            vars: c.vars.clone(),
+        })
+    }
+}
+
+/// A fallback chain that comes back to a locale it passed is an error naming the locales.
+fn check_fallback_cycles(fallbacks: &BTreeMap<String, String>) -> Result<()> {
+    for start in fallbacks.keys() {
+        let mut seen = vec![start.as_str()];
+        let mut current = start.as_str();
+        while let Some(next) = fallbacks.get(current) {
+            if seen.contains(&next.as_str()) {
+                seen.push(next);
+                bail!(
+                    "[project] fallbacks: `{start}` falls back in a cycle ({}); every chain must end at the default locale",
+                    seen.join(" → ")
+                );
+            }
+            seen.push(next);
+            current = next;
+        }
+    }
+    Ok(())
+}
+
+/// The template must be a file under the templates folder, named without `..`.
+fn check_template(root: &Path, templates: &Path, template: &str) -> Result<()> {
+    let rel = Path::new(template);
+    let plain = !template.is_empty()
+        && !template.contains('\\')
+        && rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        bail!(
+            "template `{template}` leads out of the templates folder; name a file under {}",
+            templates.display()
+        );
+    }
+    let dir = root.join(templates);
+    if !dir.join(rel).is_file() {
+        let known: Vec<String> = walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                e.path()
+                    .strip_prefix(&dir)
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned())
+            })
+            .collect();
+        bail!(
+            "template `{template}` does not exist under {}{}",
+            templates.display(),
+            suggest::did_you_mean(template, known.iter().map(String::as_str))
+        );
+    }
+    Ok(())
+}
+
+/// `output`, a relative path that stays in the output folder.
+fn confined_output(output: &str) -> Result<PathBuf> {
+    let rel = Path::new(output);
+    let confined = !output.is_empty()
+        && !output.contains('\\')
+        && rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && rel.components().any(|c| matches!(c, Component::Normal(_)));
+    if !confined {
+        bail!(
+            "output `{output}` leads out of the output folder; write a relative path like \"feed.csv\""
+        );
+    }
+    Ok(rel
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect())
+}
+
+/// Two channels writing one file would overwrite each other's feed.
+fn check_outputs_are_distinct(channels: &BTreeMap<String, ChannelSpec>) -> Result<()> {
+    let mut seen: BTreeMap<&Path, &str> = BTreeMap::new();
+    for (name, spec) in channels {
+        if let Some(other) = seen.insert(&spec.output, name) {
+            bail!(
+                "[channels.{name}] output `{}` is also the output of [channels.{other}]; give each channel its own file",
+                spec.output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// toml's "unknown field `x`, expected one of `a`, `b`" gains the closest key.
+fn with_key_suggestion(message: &str) -> String {
+    let message = message.trim_end();
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.to_owned();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match suggest::closest(field, known) {
+        Some(key) => format!("{message}\ndid you mean `{key}`?"),
+        None => message.to_owned(),
     }
 }
 
@@ -291,10 +579,8 @@ pub fn discover(start: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text)?;
-        config.check()?;
-        Ok(config)
+    fn parse(text: &str) -> Result<ProjectConfig> {
+        ProjectConfig::parse(text, Path::new("."))
     }
 
     const MINIMAL: &str = "[project]\nname = \"x\"\nlocales = [\"en-US\"]\ndefault_locale = \"en-US\"\ncurrencies = [\"USD\"]\n";
@@ -352,5 +638,115 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(err.contains("default_locale"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::*;
+
+    const MINIMAL: &str = "[project]\nname = \"x\"\nlocales = [\"en-US\", \"de-DE\"]\ndefault_locale = \"en-US\"\ncurrencies = [\"USD\"]\n";
+
+    /// A project folder with `templates/feed.csv.j2`, and `pim.toml` text with `extra`.
+    fn check(extra: &str) -> Result<ProjectConfig> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/feed.csv.j2"), "").unwrap();
+        ProjectConfig::parse(&format!("{MINIMAL}{extra}"), dir.path())
+    }
+
+    fn error(extra: &str) -> String {
+        format!("{:#}", check(extra).unwrap_err())
+    }
+
+    const CHANNEL: &str = "[channels.a]\ntemplate = \"feed.csv.j2\"\noutput = \"a.csv\"\n";
+
+    #[test]
+    fn a_good_channel_is_resolved() {
+        let c = check(CHANNEL).unwrap();
+        let a = &c.channels["a"];
+        assert_eq!(a.format, OutputFormat::Csv);
+        assert_eq!(a.locale, "en-US");
+        assert_eq!(a.currency, "USD");
+        assert_eq!(a.filter, DEFAULT_FILTER);
+        assert!(a.formula_guard);
+        assert_eq!(a.output, PathBuf::from("a.csv"));
+    }
+
+    #[test]
+    fn every_channel_key_is_checked() {
+        let e = error(&format!("{CHANNEL}filter = \"status == \"\n"));
+        assert!(e.contains("[channels.a]") && e.contains("filter"), "{e}");
+        let e = error("[channels.a]\ntemplate = \"nope.csv.j2\"\noutput = \"a.csv\"\n");
+        assert!(e.contains("template") && e.contains("nope.csv.j2"), "{e}");
+        let e = error("[channels.a]\ntemplate = \"feed.csv.j2\"\noutput = \"../a.csv\"\n");
+        assert!(e.contains("output") && e.contains("leads out"), "{e}");
+        let e = error(&format!("{CHANNEL}units = {{ mass = \"ml\" }}\n"));
+        assert!(e.contains("units") && e.contains("mass"), "{e}");
+        let e = error(&format!("{CHANNEL}units = {{ weight = \"kgs\" }}\n"));
+        assert!(e.contains("did you mean `kg`"), "{e}");
+        let e = error(&format!(
+            "{CHANNEL}[channels.b]\ntemplate = \"feed.csv.j2\"\noutput = \"./a.csv\"\n"
+        ));
+        assert!(
+            e.contains("[channels.b]") && e.contains("[channels.a]"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn typos_get_suggestions() {
+        let e = error(&format!("{CHANNEL}requried = []\n"));
+        assert!(e.contains("did you mean `required`?"), "{e}");
+        let c = check(CHANNEL).unwrap();
+        let e = c
+            .select_channels(&["b".into(), "aa".into()], false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no channel `b`"), "{e}");
+    }
+
+    #[test]
+    fn outputs_stay_in_the_folder() {
+        assert!(confined_output("feeds/a.csv").is_ok());
+        for bad in ["../a.csv", "/etc/passwd", "a/../../b", "", "."] {
+            let err = confined_output(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("leads out of the output folder"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn formats_from_template_names() {
+        assert_eq!(
+            OutputFormat::from_template("marketplace.csv.j2"),
+            Some(OutputFormat::Csv)
+        );
+        assert_eq!(
+            OutputFormat::from_template("feeds/google.tsv.jinja"),
+            Some(OutputFormat::Tsv)
+        );
+        assert_eq!(
+            OutputFormat::from_template("shop.html"),
+            Some(OutputFormat::Html)
+        );
+        assert_eq!(
+            OutputFormat::from_template("api.jsonl.j2"),
+            Some(OutputFormat::Jsonl)
+        );
+        assert_eq!(OutputFormat::from_template("feed.j2"), None);
+    }
+
+    #[test]
+    fn fallback_cycles_are_refused() {
+        let text = MINIMAL.replace(
+            "currencies",
+            "fallbacks = { \"fr-BE\" = \"fr-CH\", \"fr-CH\" = \"fr-BE\" }\ncurrencies",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let e = format!("{:#}", ProjectConfig::parse(&text, dir.path()).unwrap_err());
+        assert!(e.contains("cycle") && e.contains("fr-BE"), "{e}");
     }
 }

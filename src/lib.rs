@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod categories;
 pub mod channel;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod diag;
 pub mod diff;
@@ -29,12 +30,10 @@ pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod suggest;
 pub mod units;
 pub mod validate;
-
-use anyhow::{Context, Result};
-use cli::{Cli, Command};
-use std::io::Write;
+pub mod view;
 
 /// Stack size of pim's threads: serde-saphyr recurses per nesting level, and a file nested
 /// up to `max_depth` must not overflow the stack before the budget stops it.
@@ -64,41 +63,7 @@ impl ExitStatus {
     }
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<ExitStatus> {
-    let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let start = match &cli.project {
-        Some(dir) => cwd.join(dir),
-        None => cwd.clone(),
-    };
-    fsutil::install_interrupt_handler();
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .build_global();
-    match &cli.command {
-        Command::Validate(args) => {
-            if args.explain.is_some() {
-                return validate::run(&start, &cwd, args);
-            }
-            let root = config::discover(&start)?;
-            validate::run(&root, &cwd, args)
-        }
-        Command::Export(args) => {
-            let root = config::discover(&start)?;
-            export::run(&root, &cwd, args)
-        }
-        Command::Diff(args) => {
-            let root = config::discover(&start)?;
-            diff::run(&root, args)
-        }
-    }
-}
-
-/// Writes to stdout; a closed pipe (`pim validate | head`) ends the output quietly.
-pub fn print_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
-    }
+/// Runs a parsed command line (see [`commands`]).
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
+    commands::run(cli)
 }

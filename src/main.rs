@@ -1,3 +1,5 @@
+//! pim's entry point: the panic hook, the command line, the exit status.
+
 use clap::Parser;
 use pim::ExitStatus;
 
@@ -14,6 +16,11 @@ fn main() {
         );
     }));
     let cli = pim::cli::Cli::parse();
+    // On Ctrl-C: remove the temporary files of writes in progress, then exit 130.
+    let _ = ctrlc::set_handler(|| {
+        pim::fsutil::remove_in_progress();
+        std::process::exit(ExitStatus::Interrupted.code());
+    });
     // The whole run gets a large stack: YAML parsing recurses per nesting level.
     let status = std::thread::Builder::new()
         .stack_size(pim::STACK_SIZE)

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// What a channel asks of values.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     /// The channel's locale, then its fallbacks, ending at the default locale.
     pub locales: Vec<String>,

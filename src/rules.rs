@@ -1,7 +1,7 @@
 //! Catalog rules beyond JSON Schema, one function each: those that look at one product
 //! file, and those that span files.
 
-use crate::catalog::{Checked, Facts, Project};
+use crate::catalog::{Checked, Facts, Located, Project};
 use crate::diag::{Diagnostic, Position, Rule};
 use crate::schema::{Annotation, Compiled, FileRef, Kind};
 use crate::source::yaml::{Node, Value, pointer_push};
@@ -298,17 +298,15 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
     if let Some(node) = ctx.root.get("sku")
         && let Some(sku) = node.as_str()
     {
-        facts
-            .skus
-            .push((sku.to_owned(), node.span.start, "/sku".into()));
+        facts.skus.push(Located::new(sku, node.span.start, "/sku"));
     }
     let variants = variants(ctx.root);
     for (i, variant) in variants.iter().enumerate() {
         if let Some(node) = variant.get("sku")
             && let Some(sku) = node.as_str()
         {
-            facts.skus.push((
-                sku.to_owned(),
+            facts.skus.push(Located::new(
+                sku,
                 node.span.start,
                 format!("/variants/{i}/sku"),
             ));
@@ -322,7 +320,7 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
         {
             facts
                 .gtins
-                .push((gtin.to_owned(), node.span.start, pointer.clone()));
+                .push(Located::new(gtin, node.span.start, pointer.clone()));
         }
     }
     if let Some(Node {
@@ -345,7 +343,9 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
                     _ => continue,
                 };
                 if let Some(sku) = node.as_str() {
-                    facts.links.push((sku.to_owned(), node.span.start, pointer));
+                    facts
+                        .links
+                        .push(Located::new(sku, node.span.start, pointer));
                 }
             }
         }
@@ -371,7 +371,12 @@ fn with_facts(files: &[Checked]) -> impl Iterator<Item = (&Checked, &Facts)> {
 fn duplicate_sku(files: &[Checked], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<String, &str> = HashMap::new();
     for (checked, facts) in with_facts(files) {
-        for (sku, offset, pointer) in &facts.skus {
+        for Located {
+            value: sku,
+            offset,
+            pointer,
+        } in &facts.skus
+        {
             let key = sku.to_lowercase();
             match first.get(&key) {
                 Some(&where_) => out.push(
@@ -400,7 +405,12 @@ fn duplicate_sku(files: &[Checked], out: &mut Vec<Diagnostic>) {
 fn duplicate_gtin(files: &[Checked], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, (&str, &str)> = HashMap::new();
     for (checked, facts) in with_facts(files) {
-        for (gtin, offset, pointer) in &facts.gtins {
+        for Located {
+            value: gtin,
+            offset,
+            pointer,
+        } in &facts.gtins
+        {
             match first.get(gtin.as_str()) {
                 Some(&(file, first_pointer)) => out.push(
                     Diagnostic::new(
@@ -423,10 +433,15 @@ fn duplicate_gtin(files: &[Checked], out: &mut Vec<Diagnostic>) {
 
 fn unknown_association(files: &[Checked], out: &mut Vec<Diagnostic>) {
     let known: HashSet<String> = with_facts(files)
-        .flat_map(|(_, f)| f.skus.iter().map(|(s, _, _)| s.to_lowercase()))
+        .flat_map(|(_, f)| f.skus.iter().map(|s| s.value.to_lowercase()))
         .collect();
     for (checked, facts) in with_facts(files) {
-        for (sku, offset, pointer) in &facts.links {
+        for Located {
+            value: sku,
+            offset,
+            pointer,
+        } in &facts.links
+        {
             if !known.contains(&sku.to_lowercase()) {
                 out.push(
                     Diagnostic::new(

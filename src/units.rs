@@ -23,6 +23,34 @@ pub const UNITS: &[(&str, Dimension, &str)] = &[
     ("l", Dimension::Volume, "1000"),
 ];
 
+impl Dimension {
+    /// The name a channel's `units` may use for every value of the dimension.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Mass => "mass",
+            Dimension::Length => "length",
+            Dimension::Volume => "volume",
+        }
+    }
+}
+
+/// `mass` → [`Dimension::Mass`]: a `units` key that names a dimension.
+pub fn dimension_named(name: &str) -> Option<Dimension> {
+    [Dimension::Mass, Dimension::Length, Dimension::Volume]
+        .into_iter()
+        .find(|d| d.name() == name)
+}
+
+/// The units of one dimension, as a sentence fragment.
+pub fn of_dimension(dimension: Dimension) -> String {
+    UNITS
+        .iter()
+        .filter(|(_, d, _)| *d == dimension)
+        .map(|(u, _, _)| *u)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn dimension(unit: &str) -> Option<Dimension> {
     UNITS
         .iter()

@@ -1,17 +1,132 @@
-//! `pim validate`: every check over the catalog, then one report.
+//! The catalog check: every product file read, parsed and checked on its own (in
+//! parallel), then the rules that span files, `[rules]` levels, and channel completeness.
 
-use crate::ExitStatus;
 use crate::catalog::{self, Checked, ProductPath, Project};
 use crate::channel;
-use crate::cli::ValidateArgs;
+use crate::config::ChannelSpec;
 use crate::diag::{Diagnostic, Position, Rule, Severity};
-use crate::report::{self, Style, Summary};
 use crate::rules;
-use crate::source;
+use crate::schema::FileRef;
+use crate::source::{self, yaml};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+/// What `pim validate` is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateOptions {
+    /// Report only on these files or folders (absolute, or relative to the current
+    /// folder); cross-file rules still see the whole catalog.
+    pub paths: Vec<PathBuf>,
+    /// Channels whose completeness to check.
+    pub channels: Vec<String>,
+    /// Every channel's completeness.
+    pub all_channels: bool,
+}
+
+/// The counts of a validation report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub products: usize,
+    pub items: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// What `pim validate` found: the diagnostics in scope, positioned and sorted.
+pub struct ValidationReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+}
+
+/// Checks the catalog, and with channels their completeness.
+pub fn validate(project: &Project, options: &ValidateOptions) -> Result<ValidationReport> {
+    let root = &project.root;
+    let scope = scope(root, &options.paths)?;
+    let channels = if options.channels.is_empty() && !options.all_channels {
+        Vec::new()
+    } else {
+        project
+            .config
+            .select_channels(&options.channels, options.all_channels)?
+    };
+    let mut validation = validate_catalog(project, !channels.is_empty())?;
+    let evaluated = channel::evaluate(project, &channels, &validation.checked, None, false)?;
+    for (channel, items) in channels.iter().zip(&evaluated) {
+        let incomplete = incomplete(&validation.checked, channel, items);
+        validation
+            .diagnostics
+            .extend(apply_levels(project, incomplete));
+    }
+    let in_scope = |file: &str| {
+        scope.is_empty()
+            || scope
+                .iter()
+                .any(|s| s.is_empty() || file == s || file.starts_with(&format!("{s}/")))
+    };
+    let mut diagnostics: Vec<Diagnostic> = validation
+        .diagnostics
+        .into_iter()
+        .filter(|d| in_scope(&d.file))
+        .collect();
+    source::resolve_positions(
+        root,
+        project.config.limits.max_file_size.0,
+        &mut diagnostics,
+    );
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let files: Vec<&Checked> = validation
+        .checked
+        .iter()
+        .filter(|c| in_scope(&c.file.rel))
+        .collect();
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let summary = Summary {
+        files: files.len(),
+        products: files.iter().filter(|c| c.facts.is_some()).count(),
+        items: files
+            .iter()
+            .filter_map(|c| c.facts.as_ref())
+            .map(|f| f.items)
+            .sum(),
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+    };
+    Ok(ValidationReport {
+        diagnostics,
+        summary,
+    })
+}
+
+/// Paths to report on, as project-relative prefixes.
+fn scope(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>> {
+    let root = root.canonicalize()?;
+    paths
+        .iter()
+        .map(|p| {
+            let Ok(full) = p.canonicalize() else {
+                bail!("{} does not exist", p.display());
+            };
+            if !full.starts_with(&root) {
+                bail!(
+                    "{} is outside the project at {}",
+                    p.display(),
+                    root.display()
+                );
+            }
+            Ok(catalog::relative(&root, &full))
+        })
+        .collect()
+}
 
 /// The outcome of checking a whole catalog.
 pub struct Validation {
@@ -25,7 +140,7 @@ pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validati
     let (files, skipped) = catalog::find_files(project)?;
     let checked: Vec<Checked> = files
         .par_iter()
-        .map(|f| catalog::check_file(project, f, keep_values))
+        .map(|f| check_file(project, f, keep_values))
         .collect();
     Ok(finish(project, checked, skipped))
 }
@@ -39,7 +154,7 @@ pub fn validate_files(
 ) -> Result<Validation> {
     let checked: Vec<Checked> = files
         .into_par_iter()
-        .map(|(file, bytes)| catalog::check_bytes(project, &file, bytes, keep_values))
+        .map(|(file, bytes)| check_bytes(project, &file, bytes, keep_values))
         .collect();
     Ok(finish(project, checked, Vec::new()))
 }
@@ -59,12 +174,11 @@ fn finish(project: &Project, checked: Vec<Checked>, skipped: Vec<Diagnostic>) ->
 
 /// `incomplete` for each item the channel's filter selects that lacks required attributes.
 fn incomplete(
-    project: &Project,
-    channel: &channel::Channel<'_>,
     checked: &[Checked],
-) -> Result<Vec<Diagnostic>> {
-    let items = channel::evaluate(project, channel, checked)?;
-    Ok(items
+    channel: &ChannelSpec,
+    items: &[channel::Item],
+) -> Vec<Diagnostic> {
+    items
         .iter()
         .filter(|item| item.selected && !item.missing.is_empty())
         .filter_map(|item| {
@@ -98,11 +212,11 @@ fn incomplete(
                 )),
             )
         })
-        .collect())
+        .collect()
 }
 
 /// `[rules]` in pim.toml: a new severity, or off.
-fn apply_levels(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub fn apply_levels(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
         .into_iter()
         .filter_map(|mut d| {
@@ -128,117 +242,96 @@ fn drop_shadowed_schema_errors(diagnostics: &mut Vec<Diagnostic>) {
     });
 }
 
-pub fn run(root: &Path, cwd: &Path, args: &ValidateArgs) -> Result<ExitStatus> {
-    if let Some(id) = &args.explain {
-        return explain(id);
+/// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
+/// that need no other file. `keep_value` keeps the product's values for channels.
+pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Checked {
+    match source::read(&file.path, &file.rel, &project.config.limits) {
+        Ok(text) => check_text(project, file, &text, keep_value),
+        Err(d) => Checked::failed(file, d),
     }
-    let project = Project::open(root)?;
-    let scope = scope(root, cwd, &args.paths)?;
-    let all = args.channel.iter().any(|c| c == "all");
-    let channels = if args.channel.is_empty() {
-        Vec::new()
-    } else {
-        channel::plan(&project, &args.channel, all)?
-    };
-    let mut validation = validate_catalog(&project, !channels.is_empty())?;
-    for channel in &channels {
-        let incomplete = incomplete(&project, channel, &validation.checked)?;
-        validation
-            .diagnostics
-            .extend(apply_levels(&project, incomplete));
-    }
-    let in_scope = |file: &str| {
-        scope.is_empty()
-            || scope
-                .iter()
-                .any(|s| s.is_empty() || file == s || file.starts_with(&format!("{s}/")))
-    };
-    let mut diagnostics: Vec<Diagnostic> = validation
-        .diagnostics
-        .into_iter()
-        .filter(|d| in_scope(&d.file))
-        .collect();
-    source::resolve_positions(
-        root,
-        project.config.limits.max_file_size.0,
-        &mut diagnostics,
-    );
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-
-    let files: Vec<&Checked> = validation
-        .checked
-        .iter()
-        .filter(|c| in_scope(&c.file.rel))
-        .collect();
-    let summary = Summary {
-        files: files.len(),
-        products: files.iter().filter(|c| c.facts.is_some()).count(),
-        items: files
-            .iter()
-            .filter_map(|c| c.facts.as_ref())
-            .map(|f| f.items)
-            .sum(),
-        errors: diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count(),
-        warnings: diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count(),
-    };
-    let text = report::render(
-        args.format,
-        &diagnostics,
-        &summary,
-        args.max_errors,
-        &Style::for_stdout(),
-    );
-    crate::print_stdout(&text)?;
-    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
-    Ok(if failed {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
 }
 
-/// Paths from the command line, relative to where pim runs, as project-relative prefixes.
-fn scope(root: &Path, cwd: &Path, paths: &[PathBuf]) -> Result<Vec<String>> {
-    let root = root.canonicalize()?;
-    paths
-        .iter()
-        .map(|p| {
-            let full = cwd.join(p);
-            let Ok(full) = full.canonicalize() else {
-                bail!("{} does not exist", p.display());
-            };
-            if !full.starts_with(&root) {
-                bail!(
-                    "{} is outside the project at {}",
-                    p.display(),
-                    root.display()
-                );
-            }
-            Ok(catalog::relative(&root, &full))
-        })
-        .collect()
-}
-
-fn explain(id: &str) -> Result<ExitStatus> {
-    let Some(rule) = Rule::from_id(id) else {
-        let ids: Vec<String> = Rule::ALL.iter().map(Rule::id).collect();
-        bail!(
-            "`{id}` is not a rule id; the rules are: {}, and schema-<keyword> for JSON Schema errors",
-            ids.join(", ")
+/// Checks a product file's bytes, read from elsewhere (a git revision).
+pub fn check_bytes(
+    project: &Project,
+    file: &ProductPath,
+    bytes: Vec<u8>,
+    keep_value: bool,
+) -> Checked {
+    let limit = project.config.limits.max_file_size.0;
+    if bytes.len() as u64 > limit {
+        let d = Diagnostic::new(
+            Rule::FileTooLarge,
+            &file.rel,
+            Position::LineColumn { line: 1, column: 1 },
+            format!(
+                "the file is {} bytes, more than the limit of {limit} bytes",
+                bytes.len()
+            ),
         );
+        return Checked::failed(file, d);
+    }
+    match source::decode(bytes, &file.rel) {
+        Ok(text) => check_text(project, file, &text, keep_value),
+        Err(d) => Checked::failed(file, d),
+    }
+}
+
+/// Checks a product file's text (already read and decoded).
+pub fn check_text(
+    project: &Project,
+    file: &ProductPath,
+    text: &source::Text,
+    keep_value: bool,
+) -> Checked {
+    let limits = &project.config.limits;
+    let (root, mut diagnostics) = match yaml::parse(&text.text, &file.rel, limits) {
+        Ok(parsed) => parsed,
+        Err(d) => return Checked::failed(file, d),
     };
-    let text = format!(
-        "{} ({} by default)\n\n{}\n",
-        rule.id(),
-        rule.default_severity(),
-        rule.explanation()
+    let sku = root
+        .get("sku")
+        .and_then(yaml::Node::as_str)
+        .map(str::to_owned);
+    for d in &mut diagnostics {
+        d.sku.clone_from(&sku);
+    }
+    let instance = root.to_json();
+    let family_name = root.get("family").and_then(yaml::Node::as_str);
+    let family = family_name.and_then(|f| project.schemas.families.get(f));
+    let file_ref = FileRef {
+        rel: &file.rel,
+        sku: sku.as_deref(),
+    };
+
+    diagnostics.extend(
+        project
+            .schemas
+            .validate(&root, &instance, family, &file_ref),
     );
-    crate::print_stdout(&text)?;
-    Ok(ExitStatus::Success)
+    let annotations = project.schemas.annotations(&instance, family);
+    let ctx = rules::FileContext {
+        project,
+        root: &root,
+        file: &file_ref,
+        annotations: &annotations,
+    };
+    diagnostics.extend(rules::check_product(&ctx, family_name, family));
+
+    let facts = rules::facts(&ctx);
+    let item_offsets = match root.get("variants") {
+        Some(yaml::Node {
+            value: yaml::Value::Seq(variants),
+            ..
+        }) if !variants.is_empty() => variants.iter().map(|v| v.span.start).collect(),
+        _ => vec![root.span.start],
+    };
+    Checked {
+        file: file.clone(),
+        diagnostics,
+        facts: Some(facts),
+        sku,
+        value: keep_value.then(|| std::sync::Arc::from(instance.to_string())),
+        item_offsets,
+    }
 }

@@ -1,17 +1,13 @@
 //! `pim diff`: the catalog at two git revisions, products matched by SKU, field by field;
 //! the problems the change brings or fixes; and what it does to every channel's feed.
 
-mod render;
-
 use crate::catalog::{ProductPath, Project};
-use crate::channel;
-use crate::cli::DiffArgs;
+use crate::channel::{self, Blocking, blocking_errors, select};
 use crate::diag::{Diagnostic, Severity};
-use crate::export::{blocking_errors, select};
 use crate::git::Repo;
 use crate::schema::{Annotation, Kind};
+use crate::source;
 use crate::validate::{self, Validation};
-use crate::{ExitStatus, source};
 use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -20,7 +16,33 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use render::DiffFormat;
+/// What `pim diff` is asked to compare.
+#[derive(Clone, Debug)]
+pub struct DiffOptions {
+    /// The old revision; `None` for the default base (SPEC §5).
+    pub base: Option<String>,
+    /// The new revision; `None` for the working tree.
+    pub head: Option<String>,
+    /// Warn when a price moves by more than this percentage.
+    pub price_alert: Decimal,
+}
+
+/// A diff and how its base was chosen.
+pub struct DiffOutcome {
+    pub report: DiffReport,
+    /// When BASE was not given: which revision pim chose, in words.
+    pub base_note: Option<String>,
+}
+
+impl DiffReport {
+    /// The change introduces errors.
+    pub fn introduces_errors(&self) -> bool {
+        self.problems
+            .introduced
+            .iter()
+            .any(|p| p.severity == Severity::Error)
+    }
+}
 
 /// One side of the comparison, loaded and validated.
 struct Side {
@@ -149,7 +171,7 @@ pub struct ChannelChange {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub struct DiffReport {
     pub base: String,
     pub head: String,
     pub added: Vec<ProductRef>,
@@ -161,36 +183,25 @@ pub struct Report {
     pub price_alert: Decimal,
 }
 
-pub fn run(root: &Path, args: &DiffArgs) -> Result<ExitStatus> {
+/// Compares the catalog at two revisions of the git repository holding `root`.
+pub fn diff(root: &Path, options: &DiffOptions) -> Result<DiffOutcome> {
     let repo = Repo::open(root)?;
-    let (base_rev, base_note) = match &args.base {
+    let (base_rev, base_note) = match &options.base {
         Some(rev) => (repo.resolve(rev)?, rev.clone()),
         None => repo.default_base()?,
     };
-    if args.base.is_none() {
-        eprintln!("note: comparing with {base_note}");
-    }
     let base = materialized(&repo, &base_rev, short_label(&base_rev, &base_note))?;
-    let head = match &args.head {
+    let head = match &options.head {
         Some(rev) => {
             let commit = repo.resolve(rev)?;
             materialized(&repo, &commit, short_label(&commit, rev))?
         }
         None => Side::load("the working tree".to_owned(), root.to_path_buf(), None)?,
     };
-    let price_alert = Decimal::from_str(&args.price_alert.to_string()).unwrap_or(Decimal::from(30));
-    let report = compare(&base, &head, price_alert)?;
-    let text = render::render(args.format, &report);
-    crate::print_stdout(&text)?;
-    let new_errors = report
-        .problems
-        .introduced
-        .iter()
-        .any(|p| p.severity == Severity::Error);
-    Ok(if args.fail_on_new_errors() && new_errors {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
+    let report = compare(&base, &head, options.price_alert)?;
+    Ok(DiffOutcome {
+        report,
+        base_note: options.base.is_none().then_some(base_note),
     })
 }
 
@@ -278,24 +289,18 @@ fn catalog_folder(repo: &Repo, files: &[(String, String)]) -> String {
         .find(|(rel, _)| rel == crate::config::FILE_NAME)
         .and_then(|(_, oid)| repo.read_blobs(&[oid.as_str()]).ok())
         .and_then(|mut blobs| blobs.pop())
-        .and_then(|bytes| {
-            toml::from_str::<crate::config::Config>(&String::from_utf8_lossy(&bytes)).ok()
-        })
-        .map(|config| {
-            config
-                .project
-                .catalog
-                .to_string_lossy()
-                .trim_end_matches('/')
-                .to_owned()
+        .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(&bytes)).ok())
+        .and_then(|config| {
+            let catalog = config.get("project")?.get("catalog")?.as_str()?;
+            Some(catalog.trim_end_matches('/').to_owned())
         });
     configured.unwrap_or_else(|| "catalog".to_owned())
 }
 
-fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<Report> {
+fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<DiffReport> {
     let old = base.products();
     let new = head.products();
-    let mut report = Report {
+    let mut report = DiffReport {
         base: base.label.clone(),
         head: head.label.clone(),
         added: Vec::new(),
@@ -541,9 +546,9 @@ fn relevant(
     if base.configuration() != head.configuration() {
         return None;
     }
-    let old_blocking = blocking_errors(&base.validation);
-    let new_blocking = blocking_errors(&head.validation);
-    let blocked = |side: Option<&(&str, &str)>, map: &crate::export::Blocking| {
+    let old_blocking = blocking_errors(&base.validation.diagnostics);
+    let new_blocking = blocking_errors(&head.validation.diagnostics);
+    let blocked = |side: Option<&(&str, &str)>, map: &Blocking| {
         side.and_then(|(file, _)| map.get(*file).cloned())
     };
     let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
@@ -560,11 +565,7 @@ fn relevant(
 }
 
 fn feed(side: &Side, name: &str, relevant: &Option<HashSet<String>>) -> Result<Option<Feed>> {
-    if !side.project.config.channels.contains_key(name) {
-        return Ok(None);
-    }
-    let plan = channel::plan(&side.project, &[name.to_owned()], false)?;
-    let Some(channel) = plan.first() else {
+    let Some(channel) = side.project.config.channels.get(name) else {
         return Ok(None);
     };
     // Only products that may differ: the others export the same items on both sides.
@@ -578,25 +579,26 @@ fn feed(side: &Side, name: &str, relevant: &Option<HashSet<String>>) -> Result<O
             .map(|(i, _)| i)
             .collect()
     });
-    let items = channel::evaluate_files(
+    let items = channel::evaluate(
         &side.project,
-        channel,
+        &[channel],
         &side.validation.checked,
         only.as_ref(),
-    )?;
-    let blocking = blocking_errors(&side.validation);
-    let selection = select(&items, &side.validation.checked, &blocking, true);
+        false,
+    )?
+    .into_iter()
+    .next()
+    .unwrap_or_default();
+    let completeness = items
+        .iter()
+        .filter(|i| i.selected)
+        .map(|i| (i.sku.clone(), i.percent))
+        .collect();
+    let blocking = blocking_errors(&side.validation.diagnostics);
+    let selection = select(items, &side.validation.checked, &blocking, true);
     Ok(Some(Feed {
-        exported: selection
-            .exported
-            .iter()
-            .map(|(_, sku, _)| sku.clone())
-            .collect(),
-        completeness: items
-            .iter()
-            .filter(|i| i.selected)
-            .map(|i| (i.sku.clone(), i.percent))
-            .collect(),
+        exported: selection.exported.into_iter().map(|e| e.sku).collect(),
+        completeness,
     }))
 }
 

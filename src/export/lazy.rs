@@ -1,10 +1,10 @@
-//! `items` and `products` as lazy sequences: an element is resolved when the template reaches
-//! it, so a channel of 100,000 products never holds them all at once.
+//! `items` and `products` as lazy sequences: an element becomes a template value when the
+//! template reaches it, so a channel of 100,000 products never holds them all at once.
 
-use super::{ItemKey, view};
 use crate::catalog::Project;
-use crate::channel::item_values;
+use crate::channel::{Exported, ItemKey, item_values};
 use crate::resolve::{self, Target};
+use crate::view;
 use minijinja::Value as Mj;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use serde_json::{Map, Value};
@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-/// A product's values as written, and its resolved items by variant position.
-type ReadProduct = (Arc<Value>, Vec<Mj>);
+/// A variant index and its resolved values, when kept.
+type Resolved = (Option<usize>, Option<Arc<str>>);
 
 /// Everything needed to resolve a channel's items on demand.
 pub struct Source {
@@ -23,15 +23,14 @@ pub struct Source {
     texts: Vec<Option<Arc<str>>>,
     files: Vec<String>,
     /// The exported items in template order: products by SKU, then their variants in file
-    /// order.
-    items: Vec<ItemKey>,
+    /// order; with their values as resolved when the channel selected them.
+    items: Vec<(ItemKey, Option<Arc<str>>)>,
     /// Per product in SKU order: its file and its range in `items`.
     products: Vec<(usize, Range<usize>)>,
     /// SKUs (lowercase) of items and their parents in the channel, for `associations`.
     in_channel: HashSet<String>,
-    /// The last product read (its values as written, and its resolved items by variant
-    /// position): templates walk in order, so each product is parsed once per walk.
-    cache: Mutex<Option<(usize, ReadProduct)>>,
+    /// The last product read: templates walk in order, so each is parsed once per walk.
+    cache: Mutex<Option<(usize, Arc<Value>)>>,
 }
 
 impl std::fmt::Debug for Source {
@@ -48,11 +47,15 @@ impl Source {
         texts: Vec<Option<Arc<str>>>,
         files: Vec<String>,
         skus: &[Option<String>],
-        exported: &[(ItemKey, String, Option<String>)],
+        exported: &[Exported],
     ) -> Source {
-        let mut by_file: BTreeMap<usize, Vec<Option<usize>>> = BTreeMap::new();
-        for ((file, variant), _, _) in exported {
-            by_file.entry(*file).or_default().push(*variant);
+        let mut by_file: BTreeMap<usize, Vec<Resolved>> = BTreeMap::new();
+        for e in exported {
+            let (file, variant) = e.key;
+            by_file
+                .entry(file)
+                .or_default()
+                .push((variant, e.values.clone()));
         }
         let mut order: Vec<(&str, usize)> = by_file
             .keys()
@@ -68,17 +71,17 @@ impl Source {
         let mut products = Vec::new();
         for (_, file) in order {
             let start = items.len();
-            for variant in by_file.get(&file).into_iter().flatten() {
-                items.push((file, *variant));
+            for (variant, values) in by_file.get(&file).into_iter().flatten() {
+                items.push(((file, *variant), values.clone()));
             }
             products.push((file, start..items.len()));
         }
         let in_channel = exported
             .iter()
-            .flat_map(|(_, sku, parent)| {
+            .flat_map(|e| {
                 [
-                    Some(sku.to_lowercase()),
-                    parent.as_deref().map(str::to_lowercase),
+                    Some(e.sku.to_lowercase()),
+                    e.parent_sku.as_deref().map(str::to_lowercase),
                 ]
             })
             .flatten()
@@ -100,51 +103,60 @@ impl Source {
         serde_json::from_str(text).ok()
     }
 
-    /// A product file's values as written and its resolved items, in variant order
-    /// (cached for the last file).
-    fn file(&self, file: usize) -> Option<ReadProduct> {
+    /// A product file's values as written (cached for the last file: templates walk in
+    /// order).
+    fn file(&self, file: usize) -> Option<Arc<Value>> {
         if let Ok(cache) = self.cache.lock()
-            && let Some((cached, read)) = cache.as_ref()
+            && let Some((cached, product)) = cache.as_ref()
             && *cached == file
         {
-            return Some(read.clone());
+            return Some(Arc::clone(product));
         }
         let product = Arc::new(self.product_json(file)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            *cache = Some((file, Arc::clone(&product)));
+        }
+        Some(product)
+    }
+
+    /// An item's values: as resolved when the channel selected it, or resolved now when the
+    /// selection did not keep them.
+    fn item(&self, index: usize) -> Option<Mj> {
+        let ((file, variant), values) = self.items.get(index)?;
+        if let Some(text) = values {
+            return serde_json::from_str::<Value>(text)
+                .ok()
+                .map(|v| Mj::from(Serde(v)));
+        }
+        let product = self.file(*file)?;
         let family = product
             .get("family")
             .and_then(Value::as_str)
             .and_then(|f| self.project.schemas.families.get(f));
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
-        let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
-        let values: Vec<Mj> = resolve::items(&product)
+        let rel = self
+            .files
+            .get(*file)
+            .map(String::as_str)
+            .unwrap_or_default();
+        let (variant, raw) = resolve::items(&product)
             .into_iter()
-            .map(|(variant, raw)| {
-                let annotations = self.project.schemas.annotations(&raw, family);
-                let parent = variant.map(|_| &parent_sku);
-                Mj::from(Serde(item_values(
-                    &self.target,
-                    raw,
-                    &annotations,
-                    parent,
-                    rel,
-                )))
-            })
-            .collect();
-        if let Ok(mut cache) = self.cache.lock() {
-            *cache = Some((file, (Arc::clone(&product), values.clone())));
-        }
-        Some((product, values))
-    }
-
-    fn item(&self, index: usize) -> Option<Mj> {
-        let &(file, variant) = self.items.get(index)?;
-        self.file(file)?.1.get(variant.unwrap_or(0)).cloned()
+            .find(|(v, _)| v == variant)?;
+        let annotations = self.project.schemas.annotations(&raw, family);
+        let parent = variant.map(|_| &parent_sku);
+        Some(Mj::from(Serde(item_values(
+            &self.target,
+            raw,
+            &annotations,
+            parent,
+            rel,
+        ))))
     }
 
     fn product(&self, index: usize) -> Option<Mj> {
         let (file, range) = self.products.get(index)?.clone();
         let variants: Vec<Mj> = range.filter_map(|i| self.item(i)).collect();
-        let (product, _) = self.file(file)?;
+        let product = self.file(file)?;
         let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
         let values = product_values(&self.project, &self.target, &product, rel, &self.in_channel);
         let mut fields: BTreeMap<String, Mj> = match values {

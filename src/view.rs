@@ -1,6 +1,6 @@
-//! A product's values as written (`raw` in templates), seen through minijinja without a
-//! copy: the product's JSON text is parsed on first access (most templates never look),
-//! and containers are looked up in it on access.
+//! JSON values seen through minijinja without a copy: a product's values as written (`raw`
+//! in templates, its JSON text parsed on first access: most templates never look), and an
+//! item's resolved values in a channel filter; containers are looked up on access.
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
@@ -97,6 +97,24 @@ fn view(root: &Arc<Doc>, path: Vec<Step>) -> Value {
         Some(scalar) => Value::from(minijinja::value::Serde(scalar)),
         None => Value::UNDEFINED,
     }
+}
+
+/// A JSON value already parsed, as a lazy view (a filter reads a field or two of an item).
+pub fn of_json(value: Json) -> Value {
+    let doc = Doc {
+        text: Arc::from(""),
+        parsed: OnceLock::from(value),
+    };
+    Value::from_object(Node {
+        root: Arc::new(doc),
+        path: Vec::new(),
+    })
+}
+
+/// The compact JSON text of a view's whole document.
+pub fn json_text(value: &Value) -> Option<String> {
+    let node = value.downcast_object_ref::<Node>()?;
+    serde_json::to_string(node.root.json()).ok()
 }
 
 /// A product's JSON text as a lazy view of its whole document.

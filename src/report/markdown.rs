@@ -1,161 +1,8 @@
-//! The three forms of a diff report: human (terminal), markdown (a pull-request comment)
-//! and json (stable keys).
+//! The markdown form: a diff as a pull-request comment.
 
-use super::{ChangedProduct, FieldChange, Problem, Report};
-use crate::report::thousands;
-use serde_json::Value;
+use super::human::{alerts, count, shown};
+use crate::diff::DiffReport;
 use std::fmt::Write as _;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    Human,
-    Markdown,
-    Json,
-}
-
-pub fn render(format: DiffFormat, report: &Report) -> String {
-    match format {
-        DiffFormat::Human => human(report),
-        DiffFormat::Markdown => markdown(report),
-        DiffFormat::Json => {
-            let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-    }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// `"Zelt"`, a short form of lists and mappings, or `(none)`.
-fn shown(value: Option<&Value>) -> String {
-    match value {
-        None => "(none)".to_owned(),
-        Some(v) => {
-            let text = v.to_string();
-            if text.chars().count() > 120 {
-                format!("{}…", text.chars().take(119).collect::<String>())
-            } else {
-                text
-            }
-        }
-    }
-}
-
-fn field_line(change: &FieldChange, alert: &rust_decimal::Decimal) -> String {
-    let mut line = match &change.variant {
-        Some(sku) => format!("{} (variant {sku})", change.pointer),
-        None => change.pointer.clone(),
-    };
-    let _ = write!(
-        line,
-        ": {} → {}",
-        shown(change.old.as_ref()),
-        shown(change.new.as_ref())
-    );
-    if let Some(percent) = &change.percent {
-        let _ = write!(line, " ({percent}%)");
-    }
-    if change.alert {
-        let _ = write!(line, " — price moves more than {alert}%");
-    }
-    line
-}
-
-fn summary(report: &Report) -> String {
-    let introduced_errors = report
-        .problems
-        .introduced
-        .iter()
-        .filter(|p| p.severity == crate::diag::Severity::Error)
-        .count();
-    format!(
-        "{} added, {} removed, {} changed; {} introduced ({}), {} fixed",
-        count(report.added.len(), "product", "products"),
-        thousands(report.removed.len()),
-        thousands(report.changed.len()),
-        count(report.problems.introduced.len(), "problem", "problems"),
-        count(introduced_errors, "error", "errors"),
-        thousands(report.problems.fixed.len()),
-    )
-}
-
-fn problem_line(p: &Problem) -> String {
-    format!(
-        "{}[{}] {}:{}:{}: {}",
-        p.severity, p.rule, p.file, p.line, p.column, p.message
-    )
-}
-
-fn alerts(product: &ChangedProduct) -> usize {
-    product.fields.iter().filter(|f| f.alert).count()
-}
-
-fn human(report: &Report) -> String {
-    let mut out = format!("pim diff {} → {}\n", report.base, report.head);
-    let _ = writeln!(out, "{}", summary(report));
-    for p in &report.added {
-        let _ = write!(out, "\nadded {} ({})\n", p.sku, p.file);
-    }
-    for p in &report.removed {
-        let _ = write!(out, "\nremoved {} ({})\n", p.sku, p.file);
-    }
-    for p in &report.changed {
-        let _ = write!(out, "\nchanged {} ({})\n", p.sku, p.file);
-        if let Some(old) = &p.old_file {
-            let _ = writeln!(out, "  moved from {old}");
-        }
-        for f in &p.fields {
-            let _ = writeln!(out, "  {}", field_line(f, &report.price_alert));
-        }
-        if alerts(p) > 0 {
-            let _ = writeln!(
-                out,
-                "  warning: {} past --price-alert {}%",
-                count(alerts(p), "price moves", "prices move"),
-                report.price_alert
-            );
-        }
-    }
-    if !report.problems.introduced.is_empty() || !report.problems.fixed.is_empty() {
-        out.push_str("\nproblems\n");
-        for p in &report.problems.introduced {
-            let _ = writeln!(out, "  + {}", problem_line(p));
-        }
-        for p in &report.problems.fixed {
-            let _ = writeln!(out, "  - {}", problem_line(p));
-        }
-    }
-    let touched: Vec<_> = report
-        .channels
-        .iter()
-        .filter(|c| !c.entering.is_empty() || !c.leaving.is_empty() || !c.completeness.is_empty())
-        .collect();
-    if !touched.is_empty() {
-        out.push_str("\nchannels\n");
-        for c in touched {
-            let _ = writeln!(
-                out,
-                "  {}: {} entering, {} leaving",
-                c.channel,
-                thousands(c.entering.len()),
-                thousands(c.leaving.len())
-            );
-            for sku in &c.entering {
-                let _ = writeln!(out, "    + {sku}");
-            }
-            for sku in &c.leaving {
-                let _ = writeln!(out, "    - {sku}");
-            }
-            for k in &c.completeness {
-                let _ = writeln!(out, "    {} completeness {}% → {}%", k.sku, k.old, k.new);
-            }
-        }
-    }
-    out
-}
 
 /// Escapes text for a Markdown table cell or inline text.
 fn md(text: &str) -> String {
@@ -165,7 +12,8 @@ fn md(text: &str) -> String {
         .replace('\n', " ")
 }
 
-fn markdown(report: &Report) -> String {
+/// A diff as a pull-request comment: a summary table, then details per product and channel.
+pub fn diff(report: &DiffReport) -> String {
     let mut out = String::from("### pim diff\n\n");
     let _ = writeln!(
         out,

@@ -1,0 +1,66 @@
+//! `pim validate`: check the catalog and print the diagnostics.
+
+use super::{Invocation, print_stdout};
+use crate::ExitStatus;
+use crate::catalog::Project;
+use crate::cli::{Format, ValidateArgs};
+use crate::diag::Rule;
+use crate::report::{self, Style};
+use crate::suggest;
+use crate::validate::{ValidateOptions, validate};
+use anyhow::{Result, bail};
+
+pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
+    if let Some(id) = &args.explain {
+        return explain(id);
+    }
+    let project = Project::open(&invocation.project_root()?)?;
+    let options = ValidateOptions {
+        paths: args.paths.iter().map(|p| invocation.path(p)).collect(),
+        all_channels: args.channel.iter().any(|c| c == "all"),
+        channels: args.channel.clone(),
+    };
+    let result = validate(&project, &options)?;
+    let text = report::render(
+        report_format(args.format),
+        &result.diagnostics,
+        &result.summary,
+        args.max_errors,
+        &Style::for_stdout(),
+    );
+    print_stdout(&text)?;
+    let s = result.summary;
+    let failed = s.errors > 0 || (args.deny_warnings && s.warnings > 0);
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+pub fn report_format(format: Format) -> report::Format {
+    match format {
+        Format::Human => report::Format::Human,
+        Format::Json => report::Format::Json,
+        Format::Github => report::Format::Github,
+    }
+}
+
+fn explain(id: &str) -> Result<ExitStatus> {
+    let Some(rule) = Rule::from_id(id) else {
+        let ids: Vec<String> = Rule::ALL.iter().map(Rule::id).collect();
+        bail!(
+            "`{id}` is not a rule id{}; the rules are: {}, and schema-<keyword> for JSON Schema errors",
+            suggest::did_you_mean(id, ids.iter().map(String::as_str)),
+            ids.join(", ")
+        );
+    };
+    let text = format!(
+        "{} ({} by default)\n\n{}\n",
+        rule.id(),
+        rule.default_severity(),
+        rule.explanation()
+    );
+    print_stdout(&text)?;
+    Ok(ExitStatus::Success)
+}

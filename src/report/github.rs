@@ -1,0 +1,43 @@
+//! The github form: GitHub Actions workflow commands, so a pull request shows each
+//! diagnostic on its line.
+
+use super::thousands;
+use crate::diag::Diagnostic;
+use std::fmt::Write as _;
+
+/// One workflow command per diagnostic.
+pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message = format!("{message}\nhelp: {help}");
+        }
+        let _ = writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            d.severity,
+            escape_property(&d.file),
+            d.line,
+            d.column,
+            escape_property(&d.rule.id()),
+            escape_data(&message)
+        );
+    }
+    if hidden > 0 {
+        let _ = writeln!(out, "{} more not shown (--max-errors)", thousands(hidden));
+    }
+    out
+}
+
+/// Workflow command data: `%`, CR and LF are escaped (actions/toolkit `escapeData`).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow command properties also escape `:` and `,` (actions/toolkit `escapeProperty`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

@@ -1,0 +1,123 @@
+//! The json form: one document per command, with stable keys, from typed structs.
+
+use super::Summary;
+use crate::channel::LeftOut;
+use crate::diag::{Diagnostic, Severity};
+use crate::diff::DiffReport;
+use crate::export::ExportOutcome;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    rule: String,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    pointer: Option<&'a str>,
+    sku: Option<&'a str>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: &'a Summary,
+}
+
+fn json_list(diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            rule: d.rule.id(),
+            file: &d.file,
+            line: d.line,
+            column: d.column,
+            pointer: d.pointer.as_deref(),
+            sku: d.sku.as_deref(),
+            message: &d.message,
+        })
+        .collect()
+}
+
+/// `pim validate --format json`.
+pub fn validation(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    document(&JsonReport {
+        diagnostics: json_list(diagnostics),
+        summary,
+    })
+}
+
+/// A pretty document and its final newline.
+fn document(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[derive(Serialize)]
+struct ExportChannel<'a> {
+    channel: &'a str,
+    items: usize,
+    output: &'a str,
+    written: bool,
+    left_out: LeftOut,
+}
+
+#[derive(Serialize)]
+struct ExportRefusal<'a> {
+    channel: &'a str,
+    items: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ExportDocument<'a> {
+    /// `written`, `refused` or `failed`.
+    status: &'a str,
+    channels: Vec<ExportChannel<'a>>,
+    refused: Vec<ExportRefusal<'a>>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// `pim export --format json`, in every outcome.
+pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
+    let status = if error.is_some() {
+        "failed"
+    } else if outcome.refused.is_empty() {
+        "written"
+    } else {
+        "refused"
+    };
+    document(&ExportDocument {
+        status,
+        channels: outcome
+            .channels
+            .iter()
+            .map(|c| ExportChannel {
+                channel: &c.channel,
+                items: c.items,
+                output: &c.output,
+                written: c.written,
+                left_out: c.left_out,
+            })
+            .collect(),
+        refused: outcome
+            .refused
+            .iter()
+            .map(|r| ExportRefusal {
+                channel: &r.channel,
+                items: &r.items,
+            })
+            .collect(),
+        diagnostics: json_list(&outcome.diagnostics),
+        error,
+    })
+}
+
+/// `pim diff --format json`.
+pub fn diff(report: &DiffReport) -> String {
+    document(report)
+}

@@ -1,0 +1,242 @@
+//! Every command's output, one renderer per format (human, json, github, markdown), built
+//! from the engine's typed results; the only code that picks a format.
+
+mod github;
+mod human;
+mod json;
+mod markdown;
+
+use crate::diag::Diagnostic;
+use crate::diff::DiffReport;
+use crate::export::ExportOutcome;
+pub use crate::validate::Summary;
+
+/// How a command's result is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// For people: like rustc, colour on a terminal only.
+    Human,
+    /// One JSON document with stable keys.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// For a pull-request comment.
+    Markdown,
+}
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+    pub fn for_stdout() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// A validation report as text for stdout. `max` limits how many diagnostics are printed.
+pub fn render(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    summary: &Summary,
+    max: Option<usize>,
+    style: &Style,
+) -> String {
+    let count = max.unwrap_or(usize::MAX).min(diagnostics.len());
+    let shown = diagnostics.get(..count).unwrap_or(diagnostics);
+    let hidden = diagnostics.len() - shown.len();
+    match format {
+        Format::Human | Format::Markdown => {
+            let mut out = human::diagnostics(shown, hidden, style);
+            out.push_str(&summary_line(summary));
+            out.push('\n');
+            out
+        }
+        Format::Json => json::validation(shown, summary),
+        Format::Github => {
+            let mut out = github::diagnostics(shown, hidden);
+            out.push_str(&summary_line(summary));
+            out.push('\n');
+            out
+        }
+    }
+}
+
+/// Diagnostics alone, for commands with a summary of their own (export), in the human or
+/// github form; nothing for json, whose document carries them.
+pub fn render_diagnostics(format: Format, diagnostics: &[Diagnostic], style: &Style) -> String {
+    match format {
+        Format::Human | Format::Markdown if !diagnostics.is_empty() => {
+            human::diagnostics(diagnostics, 0, style)
+                .trim_end_matches('\n')
+                .to_owned()
+                + "\n"
+        }
+        Format::Github => github::diagnostics(diagnostics, 0),
+        _ => String::new(),
+    }
+}
+
+/// An export's outcome: its problems, then a summary line per channel (stdout); for json,
+/// one document whatever the outcome.
+pub fn export(format: Format, outcome: &ExportOutcome, style: &Style) -> String {
+    match format {
+        Format::Json => json::export(outcome, None),
+        _ => {
+            let mut out = render_diagnostics(format, &outcome.diagnostics, style);
+            if outcome.refused.is_empty() {
+                out.push_str(&human::export_summaries(outcome));
+            }
+            out
+        }
+    }
+}
+
+/// The stderr line of a refused export.
+pub fn export_refusal(outcome: &ExportOutcome) -> Option<String> {
+    human::export_refusal(outcome)
+}
+
+/// An export that failed (a template, configuration or I/O error), as the json document;
+/// the other formats print the error on stderr.
+pub fn export_failure(error: &str) -> String {
+    json::export(&ExportOutcome::default(), Some(error))
+}
+
+/// A diff report.
+pub fn diff(format: Format, report: &DiffReport) -> String {
+    match format {
+        Format::Human | Format::Github => human::diff(report),
+        Format::Markdown => markdown::diff(report),
+        Format::Json => json::diff(report),
+    }
+}
+
+/// `checked 310 files: 310 products, 1,204 items; 3 errors, 1 warning`
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "checked {}: {}, {}; {}, {}",
+        plural(s.files, "file", "files"),
+        plural(s.products, "product", "products"),
+        plural(s.items, "item", "items"),
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+    )
+}
+
+/// `1 item`, `1,204 items`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `1204` → `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Position, Rule};
+
+    fn sample() -> Vec<Diagnostic> {
+        let mut d = Diagnostic::new(
+            Rule::InvalidGtin,
+            "catalog/a,b.yaml",
+            Position::Offset(6),
+            "`/gtin`: bad\n100%",
+        )
+        .at("/gtin")
+        .sku(Some("A-1"))
+        .help("fix it");
+        d.line = 2;
+        d.column = 7;
+        d.source_line = Some("gtin: \"1\"".into());
+        vec![d]
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn summary_is_plural_aware() {
+        let s = Summary {
+            files: 310,
+            products: 310,
+            items: 1204,
+            errors: 3,
+            warnings: 1,
+        };
+        assert_eq!(
+            summary_line(&s),
+            "checked 310 files: 310 products, 1,204 items; 3 errors, 1 warning"
+        );
+    }
+
+    #[test]
+    fn github_escapes() {
+        let text = render(
+            Format::Github,
+            &sample(),
+            &Summary::default(),
+            None,
+            &Style { color: false },
+        );
+        let first = text.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "::error file=catalog/a%2Cb.yaml,line=2,col=7,title=invalid-gtin::`/gtin`: bad%0A100%25%0Ahelp: fix it"
+        );
+    }
+
+    #[test]
+    fn human_shows_caret() {
+        let text = render(
+            Format::Human,
+            &sample(),
+            &Summary::default(),
+            None,
+            &Style { color: false },
+        );
+        assert!(text.contains(" --> catalog/a,b.yaml:2:7\n"), "{text}");
+        assert!(text.contains("2 | gtin: \"1\"\n  |       ^\n"), "{text}");
+    }
+
+    #[test]
+    fn max_limits_printing() {
+        let text = render(
+            Format::Json,
+            &sample(),
+            &Summary::default(),
+            Some(0),
+            &Style { color: false },
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+    }
+}
