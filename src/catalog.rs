@@ -182,6 +182,9 @@ pub struct Facts {
     pub links: Vec<Located>,
     /// Sellable items: the variants, or one for a product without variants.
     pub items: usize,
+    /// Measurements by attribute: (attribute, top-level attribute, the value's unit), once
+    /// each, so a channel's `units` can be checked against what the catalog holds.
+    pub measurements: Vec<(String, String, String)>,
 }
 
 /// The outcome of checking one file on its own.

@@ -313,6 +313,28 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
         }
     }
     facts.items = variants.len().max(1);
+    for (pointer, _) in ctx
+        .annotations
+        .iter()
+        .filter(|(_, a)| *a == Annotation::Kind(Kind::Measurement))
+    {
+        let Some(unit) = ctx
+            .root
+            .pointer(pointer)
+            .and_then(|n| n.get("unit"))
+            .and_then(Node::as_str)
+        else {
+            continue;
+        };
+        let mut segments = crate::source::yaml::pointer_segments(pointer)
+            .filter(|s| s.parse::<usize>().is_err() && s != "variants");
+        let top = segments.next().unwrap_or_default();
+        let attribute = segments.last().unwrap_or_else(|| top.clone());
+        let fact = (attribute, top, unit.to_owned());
+        if !facts.measurements.contains(&fact) {
+            facts.measurements.push(fact);
+        }
+    }
     for (pointer, annotation) in ctx.annotations {
         if *annotation == Annotation::Format("gtin".into())
             && let Some(node) = ctx.root.pointer(pointer)

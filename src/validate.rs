@@ -142,6 +142,7 @@ pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validati
         .par_iter()
         .map(|f| check_file(project, f, keep_values))
         .collect();
+    check_channel_units(project, &checked)?;
     Ok(finish(project, checked, skipped))
 }
 
@@ -156,7 +157,47 @@ pub fn validate_files(
         .into_par_iter()
         .map(|(file, bytes)| check_bytes(project, &file, bytes, keep_values))
         .collect();
+    check_channel_units(project, &checked)?;
     Ok(finish(project, checked, Vec::new()))
+}
+
+/// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a
+/// weight in kg is a configuration error (exit 2), never a value left unconverted.
+fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
+    for spec in project.config.channels.values() {
+        if spec.target.units.is_empty() {
+            continue;
+        }
+        for c in checked {
+            let Some(facts) = &c.facts else { continue };
+            for (attribute, top, unit) in &facts.measurements {
+                let Some(have) = crate::units::dimension(unit) else {
+                    continue;
+                };
+                let units = &spec.target.units;
+                let Some((key, wanted)) = [attribute.as_str(), top.as_str(), have.name()]
+                    .into_iter()
+                    .find_map(|k| units.get_key_value(k))
+                else {
+                    continue;
+                };
+                let Some(dimension) = crate::units::dimension(wanted) else {
+                    continue;
+                };
+                if dimension != have {
+                    bail!(
+                        "[channels.{}] units: `{key} = \"{wanted}\"` is a {} unit, but `{attribute}` in {} is in {unit}, a {}; ask for one of {}",
+                        spec.name,
+                        dimension.name(),
+                        c.file.rel,
+                        have.name(),
+                        crate::units::of_dimension(have)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The cross-file rules, `[rules]` levels and one-problem-one-diagnostic over checked files.
