@@ -315,6 +315,7 @@ def report(results, sizes, args, argv, info, loads):
         for a, b, target, higher in (("ajv-cli", "pim validate", 3, True),
                                      ("check-jsonschema", "pim validate", 3, True),
                                      ("pim validate", "bare validate", 1.5, False),
+                                     ("pim validate --channel all", "pim validate", 1.3, False),
                                      ("pim export --all", "bare render", 2, False)):
             ratio(f"{n}: {a} ÷ {b}", wall(size, a), wall(size, b), target, higher,
                   (cpu(size, a), cpu(size, b)))
@@ -405,6 +406,9 @@ def main():
         infos.append(f"{size:,}: {len(files):,} files, {mb:.0f} MB")
         if "pim" in only:
             add("pim validate", size, [pim, "-C", path, "validate"], path)
+            add("pim validate --channel all", size,
+                [pim, "-C", path, "validate", "--channel", "all"], path,
+                ok_codes=(0, 1), note="completeness of every channel")
             add("pim export --all", size, [pim, "-C", path, "export", "--all", "--out", out_dir], path,
                 before=clear_out, note="fresh output folder each run")
         if "ref" in only:

@@ -163,6 +163,24 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
 }
 
+/// The stable json form: `severity`, `rule`, `file`, `line`, `column`, `pointer`, `sku`,
+/// `message` (SPEC §3), the same in every command's document.
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Diagnostic", 8)?;
+        s.serialize_field("severity", &self.severity)?;
+        s.serialize_field("rule", &self.rule.id())?;
+        s.serialize_field("file", &self.file)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("pointer", &self.pointer)?;
+        s.serialize_field("sku", &self.sku)?;
+        s.serialize_field("message", &self.message)?;
+        s.end()
+    }
+}
+
 impl Diagnostic {
     pub fn new(rule: Rule, file: &str, position: Position, message: impl Into<String>) -> Self {
         let (line, column) = match position {

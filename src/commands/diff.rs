@@ -36,7 +36,11 @@ pub fn run(invocation: &Invocation, args: &DiffArgs) -> Result<ExitStatus> {
         DiffFormat::Markdown => report::Format::Markdown,
         DiffFormat::Json => report::Format::Json,
     };
-    print_stdout(&report::diff(format, &outcome.report))?;
+    print_stdout(&report::diff(
+        format,
+        &outcome.report,
+        &report::Style::for_stdout(),
+    ))?;
     Ok(
         if args.fail_on_new_errors() && outcome.report.introduces_errors() {
             ExitStatus::Failure

@@ -137,22 +137,10 @@ pub struct ChangedProduct {
     pub fields: Vec<FieldChange>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Problem {
-    pub severity: Severity,
-    pub rule: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub pointer: Option<String>,
-    pub sku: Option<String>,
-    pub message: String,
-}
-
 #[derive(Debug, Default, Serialize)]
 pub struct Problems {
-    pub introduced: Vec<Problem>,
-    pub fixed: Vec<Problem>,
+    pub introduced: Vec<Diagnostic>,
+    pub fixed: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Serialize)]
@@ -501,16 +489,6 @@ fn problem_key(d: &Diagnostic) -> (String, String, Option<String>, String) {
 fn problems(base: &[Diagnostic], head: &[Diagnostic]) -> Problems {
     let old: BTreeSet<_> = base.iter().map(problem_key).collect();
     let new: BTreeSet<_> = head.iter().map(problem_key).collect();
-    let as_problem = |d: &Diagnostic| Problem {
-        severity: d.severity,
-        rule: d.rule.id(),
-        file: d.file.clone(),
-        line: d.line,
-        column: d.column,
-        pointer: d.pointer.clone(),
-        sku: d.sku.clone(),
-        message: d.message.clone(),
-    };
     let mut introduced: Vec<&Diagnostic> = head
         .iter()
         .filter(|d| !old.contains(&problem_key(d)))
@@ -522,8 +500,8 @@ fn problems(base: &[Diagnostic], head: &[Diagnostic]) -> Problems {
     introduced.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     fixed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Problems {
-        introduced: introduced.into_iter().map(as_problem).collect(),
-        fixed: fixed.into_iter().map(as_problem).collect(),
+        introduced: introduced.into_iter().cloned().collect(),
+        fixed: fixed.into_iter().cloned().collect(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Style, plural, thousands};
 use crate::diag::{Diagnostic, Severity};
-use crate::diff::{ChangedProduct, DiffReport, FieldChange, Problem};
+use crate::diff::{ChangedProduct, DiffReport, FieldChange};
 use crate::export::ExportOutcome;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -172,19 +172,12 @@ fn summary(report: &DiffReport) -> String {
     )
 }
 
-fn problem_line(p: &Problem) -> String {
-    format!(
-        "{}[{}] {}:{}:{}: {}",
-        p.severity, p.rule, p.file, p.line, p.column, p.message
-    )
-}
-
 pub(super) fn alerts(product: &ChangedProduct) -> usize {
     product.fields.iter().filter(|f| f.alert).count()
 }
 
 /// A diff as text.
-pub fn diff(report: &DiffReport) -> String {
+pub fn diff(report: &DiffReport, style: &Style) -> String {
     let mut out = format!("pim diff {} → {}\n", report.base, report.head);
     let _ = writeln!(out, "{}", summary(report));
     for p in &report.added {
@@ -210,13 +203,13 @@ pub fn diff(report: &DiffReport) -> String {
             );
         }
     }
-    if !report.problems.introduced.is_empty() || !report.problems.fixed.is_empty() {
-        out.push_str("\nproblems\n");
-        for p in &report.problems.introduced {
-            let _ = writeln!(out, "  + {}", problem_line(p));
-        }
-        for p in &report.problems.fixed {
-            let _ = writeln!(out, "  - {}", problem_line(p));
+    // Problems read as validate prints them.
+    for (title, problems) in [
+        ("problems introduced", &report.problems.introduced),
+        ("problems fixed", &report.problems.fixed),
+    ] {
+        if !problems.is_empty() {
+            let _ = write!(out, "\n{title}\n\n{}", diagnostics(problems, 0, style));
         }
     }
     let touched: Vec<_> = report

@@ -2,49 +2,21 @@
 
 use super::Summary;
 use crate::channel::LeftOut;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    severity: Severity,
-    rule: String,
-    file: &'a str,
-    line: usize,
-    column: usize,
-    pointer: Option<&'a str>,
-    sku: Option<&'a str>,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
 struct JsonReport<'a> {
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: &'a [Diagnostic],
     summary: &'a Summary,
-}
-
-fn json_list(diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
-    diagnostics
-        .iter()
-        .map(|d| JsonDiagnostic {
-            severity: d.severity,
-            rule: d.rule.id(),
-            file: &d.file,
-            line: d.line,
-            column: d.column,
-            pointer: d.pointer.as_deref(),
-            sku: d.sku.as_deref(),
-            message: &d.message,
-        })
-        .collect()
 }
 
 /// `pim validate --format json`.
 pub fn validation(diagnostics: &[Diagnostic], summary: &Summary) -> String {
     document(&JsonReport {
-        diagnostics: json_list(diagnostics),
+        diagnostics,
         summary,
     })
 }
@@ -77,7 +49,7 @@ struct ExportDocument<'a> {
     status: &'a str,
     channels: Vec<ExportChannel<'a>>,
     refused: Vec<ExportRefusal<'a>>,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: &'a [Diagnostic],
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
 }
@@ -112,7 +84,7 @@ pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
                 items: &r.items,
             })
             .collect(),
-        diagnostics: json_list(&outcome.diagnostics),
+        diagnostics: &outcome.diagnostics,
         error,
     })
 }

@@ -94,7 +94,7 @@ pub fn diff(report: &DiffReport) -> String {
             let _ = writeln!(
                 out,
                 "- {icon} `{}` `{}`{at}: {}",
-                p.rule,
+                p.rule.id(),
                 md(&p.file),
                 md(&p.message)
             );

@@ -117,9 +117,9 @@ pub fn export_failure(error: &str) -> String {
 }
 
 /// A diff report.
-pub fn diff(format: Format, report: &DiffReport) -> String {
+pub fn diff(format: Format, report: &DiffReport, style: &Style) -> String {
     match format {
-        Format::Human | Format::Github => human::diff(report),
+        Format::Human | Format::Github => human::diff(report, style),
         Format::Markdown => markdown::diff(report),
         Format::Json => json::diff(report),
     }
