@@ -171,6 +171,16 @@ impl Located {
     }
 }
 
+/// A measurement's unit, by attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Measured {
+    /// The attribute (`length` in `/dimensions/length`).
+    pub attribute: String,
+    /// The top-level attribute that holds it (`dimensions`).
+    pub top: String,
+    pub unit: String,
+}
+
 /// What the cross-file rules need to know of one product file.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -182,9 +192,9 @@ pub struct Facts {
     pub links: Vec<Located>,
     /// Sellable items: the variants, or one for a product without variants.
     pub items: usize,
-    /// Measurements by attribute: (attribute, top-level attribute, the value's unit), once
-    /// each, so a channel's `units` can be checked against what the catalog holds.
-    pub measurements: Vec<(String, String, String)>,
+    /// The units the product's measurements are in, once each, so a channel's `units` can
+    /// be checked against what the catalog holds.
+    pub measurements: Vec<Measured>,
 }
 
 /// The outcome of checking one file on its own.

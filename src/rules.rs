@@ -1,7 +1,7 @@
 //! Catalog rules beyond JSON Schema, one function each: those that look at one product
 //! file, and those that span files.
 
-use crate::catalog::{Checked, Facts, Located, Project};
+use crate::catalog::{Checked, Facts, Located, Measured, Project};
 use crate::diag::{Diagnostic, Position, Rule};
 use crate::schema::{Annotation, Compiled, FileRef, Kind};
 use crate::source::yaml::{Node, Value, pointer_push};
@@ -330,7 +330,11 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
             .filter(|s| s.parse::<usize>().is_err() && s != "variants");
         let top = segments.next().unwrap_or_default();
         let attribute = segments.last().unwrap_or_else(|| top.clone());
-        let fact = (attribute, top, unit.to_owned());
+        let fact = Measured {
+            attribute,
+            top,
+            unit: unit.to_owned(),
+        };
         if !facts.measurements.contains(&fact) {
             facts.measurements.push(fact);
         }

@@ -170,7 +170,12 @@ fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
         }
         for c in checked {
             let Some(facts) = &c.facts else { continue };
-            for (attribute, top, unit) in &facts.measurements {
+            for crate::catalog::Measured {
+                attribute,
+                top,
+                unit,
+            } in &facts.measurements
+            {
                 let Some(have) = crate::units::dimension(unit) else {
                     continue;
                 };
