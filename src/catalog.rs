@@ -210,6 +210,10 @@ pub struct Checked {
     pub value: Option<std::sync::Arc<str>>,
     /// Byte offsets of the item mappings: the variants', or the product's own.
     pub item_offsets: Vec<usize>,
+    /// The product's items for each channel evaluated with the check, in channel order.
+    pub channel_items: Vec<Vec<crate::channel::Item>>,
+    /// A channel's filter failed on this product.
+    pub evaluation_error: Option<String>,
 }
 
 impl Checked {
@@ -226,6 +230,8 @@ impl Checked {
             sku: None,
             value: None,
             item_offsets: Vec::new(),
+            channel_items: Vec::new(),
+            evaluation_error: None,
         }
     }
 }

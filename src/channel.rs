@@ -6,12 +6,13 @@ use crate::catalog::{Checked, Project};
 use crate::config::ChannelSpec;
 use crate::diag::{Diagnostic, Severity};
 use crate::resolve::{self, Target};
+use crate::schema::{Annotation, Kind};
 use crate::view;
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// An item by its product file (index into the checked files) and variant index.
@@ -36,98 +37,111 @@ pub struct Item {
     pub values: Option<Arc<str>>,
 }
 
-/// Evaluates every item of every parsed product for each channel, in file order. Each
-/// product is parsed once and each item resolved once per distinct [`Target`], however
-/// many channels share it. `only` limits the work to some product files (all when `None`);
-/// `keep_values` keeps the resolved values of the items a channel may export.
-pub fn evaluate(
-    project: &Project,
-    channels: &[&ChannelSpec],
-    checked: &[Checked],
-    only: Option<&HashSet<usize>>,
-    keep_values: bool,
-) -> Result<Vec<Vec<Item>>> {
+/// The environment channel filters compile in: undefined values are simply false there,
+/// never an error.
+pub fn filter_environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
-    // Undefined values are simply false in a filter, never an error.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    let filters = channels
-        .iter()
-        .map(|c| {
-            env.compile_expression(&c.filter).map_err(|e| {
-                anyhow!(
-                    "[channels.{}] filter `{}` is not a valid expression: {e}",
-                    c.name,
-                    c.filter
-                )
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    // Channels that see values alike share one resolution.
-    let mut targets: Vec<(&Target, Vec<usize>)> = Vec::new();
-    for (i, c) in channels.iter().enumerate() {
-        match targets.iter_mut().find(|(t, _)| **t == c.target) {
-            Some((_, members)) => members.push(i),
-            None => targets.push((&c.target, vec![i])),
-        }
-    }
-    let plan = Plan {
-        project,
-        channels,
-        filters: &filters,
-        targets: &targets,
-        keep_values,
-    };
-    let per_file: Vec<Result<Vec<Vec<Item>>>> = checked
-        .par_iter()
-        .enumerate()
-        .map(|(file_index, c)| {
-            if only.is_some_and(|only| !only.contains(&file_index)) {
-                return Ok(Vec::new());
-            }
-            let Some(value) = c.json() else {
-                return Ok(Vec::new());
-            };
-            plan.product(file_index, c, &value)
-        })
-        .collect();
-    let mut out: Vec<Vec<Item>> = channels.iter().map(|_| Vec::new()).collect();
-    for result in per_file {
-        for (slot, items) in out.iter_mut().zip(result?) {
-            slot.extend(items);
-        }
-    }
-    Ok(out)
+    env
 }
 
-/// What [`evaluate`] does for each product.
-struct Plan<'a> {
-    project: &'a Project,
-    channels: &'a [&'a ChannelSpec],
-    filters: &'a [minijinja::Expression<'a, 'a>],
-    targets: &'a [(&'a Target, Vec<usize>)],
+/// Evaluates items for a set of channels: filters compiled once, channels that see values
+/// alike grouped so each item is resolved once per distinct [`Target`], however many
+/// channels share it.
+pub struct Evaluator<'e> {
+    project: &'e Project,
+    channels: Vec<&'e ChannelSpec>,
+    filters: Vec<minijinja::Expression<'e, 'e>>,
+    targets: Vec<(&'e Target, Vec<usize>)>,
+    /// The `x-pim` kind of every required attribute, by family (`None`: no family).
+    kinds: HashMap<Option<String>, HashMap<String, Option<Kind>>>,
     keep_values: bool,
 }
 
-impl Plan<'_> {
-    /// The product's items for each channel, in channel order.
-    fn product(
+impl<'e> Evaluator<'e> {
+    /// `keep_values` keeps the resolved values of the items a channel may export.
+    pub fn new(
+        env: &'e minijinja::Environment<'static>,
+        project: &'e Project,
+        channels: &[&'e ChannelSpec],
+        keep_values: bool,
+    ) -> Result<Evaluator<'e>> {
+        let filters = channels
+            .iter()
+            .map(|c| {
+                env.compile_expression(&c.filter).map_err(|e| {
+                    anyhow!(
+                        "[channels.{}] filter `{}` is not a valid expression: {e}",
+                        c.name,
+                        c.filter
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut targets: Vec<(&Target, Vec<usize>)> = Vec::new();
+        for (i, c) in channels.iter().enumerate() {
+            match targets.iter_mut().find(|(t, _)| **t == c.target) {
+                Some((_, members)) => members.push(i),
+                None => targets.push((&c.target, vec![i])),
+            }
+        }
+        let required: HashSet<&str> = channels
+            .iter()
+            .flat_map(|c| c.required.iter().map(String::as_str))
+            .collect();
+        let schemas = &project.schemas;
+        let families = std::iter::once(None).chain(schemas.families.keys().map(Some));
+        let kinds = families
+            .map(|family| {
+                let compiled = family.and_then(|f| schemas.families.get(f));
+                let kinds = required
+                    .iter()
+                    .map(|a| ((*a).to_owned(), schemas.property_kind(a, compiled)))
+                    .collect();
+                (family.cloned(), kinds)
+            })
+            .collect();
+        Ok(Evaluator {
+            project,
+            channels: channels.to_vec(),
+            filters,
+            targets,
+            kinds,
+            keep_values,
+        })
+    }
+
+    /// A product's items for each channel, in channel order; `annotations` are the
+    /// product's own when it has no variants (they need not be computed again).
+    pub fn product(
         &self,
         file_index: usize,
-        checked: &Checked,
+        file: &str,
         product: &Value,
+        annotations: Option<&[(String, Annotation)]>,
     ) -> Result<Vec<Vec<Item>>> {
-        let family = product
-            .get("family")
-            .and_then(Value::as_str)
-            .and_then(|f| self.project.schemas.families.get(f));
+        let family_name = product.get("family").and_then(Value::as_str);
+        let family = family_name.and_then(|f| self.project.schemas.families.get(f));
+        let no_kinds = HashMap::new();
+        let kinds = self
+            .kinds
+            .get(&family_name.filter(|_| family.is_some()).map(str::to_owned))
+            .unwrap_or(&no_kinds);
+        let kind_of = |a: &str| kinds.get(a).copied().flatten();
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
         let mut out: Vec<Vec<Item>> = self.channels.iter().map(|_| Vec::new()).collect();
         for (variant, raw) in resolve::items(product) {
-            let annotations = self.project.schemas.annotations(&raw, family);
+            let computed;
+            let annotations = match (variant, annotations) {
+                (None, Some(known)) => known,
+                _ => {
+                    computed = self.project.schemas.annotations(&raw, family);
+                    &computed
+                }
+            };
             let parent = variant.map(|_| &parent_sku);
-            for (target, members) in self.targets {
-                let values =
-                    item_values(target, raw.clone(), &annotations, parent, &checked.file.rel);
+            for (target, members) in &self.targets {
+                let values = item_values(target, &raw, annotations, parent, file);
                 let sku = values
                     .get("sku")
                     .and_then(Value::as_str)
@@ -143,7 +157,7 @@ impl Plan<'_> {
                     };
                     let (missing, percent) = resolve::completeness(
                         &raw,
-                        |a| self.project.schemas.property_kind(a, family),
+                        kind_of,
                         &channel.required,
                         &channel.locale,
                         &channel.currency,
@@ -152,10 +166,9 @@ impl Plan<'_> {
                         .eval(view.clone())
                         .map_err(|e| {
                             anyhow!(
-                                "[channels.{}] filter `{}` failed on {}: {e}",
+                                "[channels.{}] filter `{}` failed on {file}: {e}",
                                 channel.name,
                                 channel.filter,
-                                checked.file.rel
                             )
                         })?
                         .is_true();
@@ -184,17 +197,57 @@ impl Plan<'_> {
     }
 }
 
+/// The items evaluated with the check, per channel in file order, taken out of the files.
+pub fn take_items(checked: &mut [Checked], channels: usize) -> Vec<Vec<Item>> {
+    let mut out: Vec<Vec<Item>> = (0..channels).map(|_| Vec::new()).collect();
+    for c in checked {
+        for (slot, items) in out.iter_mut().zip(std::mem::take(&mut c.channel_items)) {
+            slot.extend(items);
+        }
+    }
+    out
+}
+
+/// Evaluates the items of checked product files whose values were kept (a git revision's,
+/// in `pim diff`), for the evaluator's channels; `only` limits the work to some files.
+pub fn evaluate(
+    evaluator: &Evaluator<'_>,
+    checked: &[Checked],
+    only: Option<&HashSet<usize>>,
+) -> Result<Vec<Vec<Item>>> {
+    let per_file: Vec<Result<Vec<Vec<Item>>>> = checked
+        .par_iter()
+        .enumerate()
+        .map(|(file_index, c)| {
+            if only.is_some_and(|only| !only.contains(&file_index)) {
+                return Ok(Vec::new());
+            }
+            let Some(value) = c.json() else {
+                return Ok(Vec::new());
+            };
+            evaluator.product(file_index, &c.file.rel, &value, None)
+        })
+        .collect();
+    let mut out: Vec<Vec<Item>> = evaluator.channels.iter().map(|_| Vec::new()).collect();
+    for result in per_file {
+        for (slot, items) in out.iter_mut().zip(result?) {
+            slot.extend(items);
+        }
+    }
+    Ok(out)
+}
+
 /// An item's values as templates see them: resolved for the channel, plus `parent_sku`
 /// (none for a product without variants), `status` (draft when absent), `categories` and
 /// `file`.
 pub fn item_values(
     target: &Target,
-    mut values: Value,
-    annotations: &[(String, crate::schema::Annotation)],
+    raw: &Value,
+    annotations: &[(String, Annotation)],
     parent_sku: Option<&Value>,
     file: &str,
 ) -> Value {
-    resolve::resolve(&mut values, annotations, target);
+    let mut values = resolve::resolved_copy(raw, annotations, target);
     if let Value::Object(map) = &mut values {
         map.insert(
             "parent_sku".into(),

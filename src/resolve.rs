@@ -115,6 +115,60 @@ pub fn resolve(value: &mut Value, annotations: &[(String, Annotation)], target: 
     }
 }
 
+/// `raw` resolved for `target`, as [`resolve`] makes of a clone, without copying the
+/// locales and currencies the target does not use: top-level localized values and prices
+/// (with nothing annotated beneath them) are picked directly.
+pub fn resolved_copy(raw: &Value, annotations: &[(String, Annotation)], target: &Target) -> Value {
+    let Value::Object(map) = raw else {
+        let mut copy = raw.clone();
+        resolve(&mut copy, annotations, target);
+        return copy;
+    };
+    let kinds: Vec<(&str, Kind)> = annotations
+        .iter()
+        .filter_map(|(p, a)| match a {
+            Annotation::Kind(k) => Some((p.as_str(), *k)),
+            Annotation::Format(_) => None,
+        })
+        .collect();
+    let direct: BTreeMap<String, (&str, Kind)> = kinds
+        .iter()
+        .filter(|(_, k)| matches!(k, Kind::Localized | Kind::Price))
+        .filter_map(|&(p, k)| {
+            let key = p.strip_prefix('/').filter(|k| !k.contains('/'))?;
+            let beneath = format!("{p}/");
+            let nested = kinds.iter().any(|(q, _)| q.starts_with(&beneath));
+            (!nested).then(|| (key.replace("~1", "/").replace("~0", "~"), (p, k)))
+        })
+        .collect();
+    let mut out = Map::new();
+    for (key, value) in map {
+        match direct.get(key) {
+            Some((_, Kind::Price)) => {
+                if let Some(v) = pick(value, std::slice::from_ref(&target.currency)) {
+                    out.insert(key.clone(), v);
+                }
+            }
+            Some(_) => {
+                if let Some(v) = pick(value, &target.locales) {
+                    out.insert(key.clone(), v);
+                }
+            }
+            None => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let rest: Vec<(String, Annotation)> = annotations
+        .iter()
+        .filter(|(p, _)| !direct.values().any(|(d, _)| d == p))
+        .cloned()
+        .collect();
+    let mut copy = Value::Object(out);
+    resolve(&mut copy, &rest, target);
+    copy
+}
+
 /// The first of `keys` that the mapping has, as its value.
 fn pick(slot: &Value, keys: &[String]) -> Option<Value> {
     let map = slot.as_object()?;
@@ -313,6 +367,37 @@ mod tests {
                 "dimensions": {"length": {"value": "9.84", "unit": "in"}}
             })
         );
+    }
+
+    #[test]
+    fn a_resolved_copy_equals_resolving_a_clone() {
+        let raw = json!({
+            "sku": "A",
+            "name": {"en-US": "Tent", "fr-FR": "Tente"},
+            "care": {"de-DE": "Nur Deutsch"},
+            "price": {"USD": "10.00", "EUR": "9.00"},
+            "msrp": {"USD": "12.00"},
+            "weight": {"value": "1.85", "unit": "kg"},
+            "dimensions": {"length": {"value": "250", "unit": "mm"}},
+            "spec~/x": {"en-US": "escaped key"},
+            "texts": {"en-US": {"short": "S"}}
+        });
+        let ann = |p: &str, k| (p.to_owned(), Annotation::Kind(k));
+        let annotations = vec![
+            ann("/name", Kind::Localized),
+            ann("/care", Kind::Localized),
+            ann("/price", Kind::Price),
+            ann("/msrp", Kind::Price),
+            ann("/weight", Kind::Measurement),
+            ann("/dimensions/length", Kind::Measurement),
+            ann("/spec~0~1x", Kind::Localized),
+            ann("/texts", Kind::Localized),
+            ann("/texts/en-US/short", Kind::Localized),
+            ("/name/en-US".to_owned(), Annotation::Format("text".into())),
+        ];
+        let mut expected = raw.clone();
+        resolve(&mut expected, &annotations, &target());
+        assert_eq!(resolved_copy(&raw, &annotations, &target()), expected);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! parallel), then the rules that span files, `[rules]` levels, and channel completeness.
 
 use crate::catalog::{self, Checked, ProductPath, Project};
-use crate::channel;
+use crate::channel::{self, Evaluator};
 use crate::config::ChannelSpec;
 use crate::diag::{Diagnostic, Position, Rule, Severity};
 use crate::rules;
@@ -53,8 +53,14 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
             .config
             .select_channels(&options.channels, options.all_channels)?
     };
-    let mut validation = validate_catalog(project, !channels.is_empty())?;
-    let evaluated = channel::evaluate(project, &channels, &validation.checked, None, false)?;
+    let env = channel::filter_environment();
+    let evaluator = Evaluator::new(&env, project, &channels, false)?;
+    let options = CheckOptions {
+        keep_value: false,
+        evaluator: (!channels.is_empty()).then_some(&evaluator),
+    };
+    let mut validation = validate_catalog(project, options)?;
+    let evaluated = channel::take_items(&mut validation.checked, channels.len());
     for (channel, items) in channels.iter().zip(&evaluated) {
         let incomplete = incomplete(&validation.checked, channel, items);
         validation
@@ -135,15 +141,24 @@ pub struct Validation {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What checking a file keeps besides its diagnostics and facts.
+#[derive(Clone, Copy, Default)]
+pub struct CheckOptions<'a, 'e> {
+    /// The product's values as written, for rendering and diff.
+    pub keep_value: bool,
+    /// Channels whose items are evaluated while the file's values are at hand.
+    pub evaluator: Option<&'a Evaluator<'e>>,
+}
+
 /// Checks every product file of the project, in parallel, then the cross-file rules.
-pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validation> {
+pub fn validate_catalog(project: &Project, options: CheckOptions<'_, '_>) -> Result<Validation> {
     let (files, skipped) = catalog::find_files(project)?;
     let checked: Vec<Checked> = files
         .par_iter()
-        .map(|f| check_file(project, f, keep_values))
+        .enumerate()
+        .map(|(i, f)| check_file(project, i, f, options))
         .collect();
-    check_channel_units(project, &checked)?;
-    Ok(finish(project, checked, skipped))
+    finish(project, checked, skipped)
 }
 
 /// [`validate_catalog`] over product files already in memory (a git revision's), in path
@@ -151,14 +166,14 @@ pub fn validate_catalog(project: &Project, keep_values: bool) -> Result<Validati
 pub fn validate_files(
     project: &Project,
     files: Vec<(ProductPath, Vec<u8>)>,
-    keep_values: bool,
+    options: CheckOptions<'_, '_>,
 ) -> Result<Validation> {
     let checked: Vec<Checked> = files
         .into_par_iter()
-        .map(|(file, bytes)| check_bytes(project, &file, bytes, keep_values))
+        .enumerate()
+        .map(|(i, (file, bytes))| check_bytes(project, i, &file, bytes, options))
         .collect();
-    check_channel_units(project, &checked)?;
-    Ok(finish(project, checked, Vec::new()))
+    finish(project, checked, Vec::new())
 }
 
 /// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a
@@ -206,16 +221,24 @@ fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
 }
 
 /// The cross-file rules, `[rules]` levels and one-problem-one-diagnostic over checked files.
-fn finish(project: &Project, checked: Vec<Checked>, skipped: Vec<Diagnostic>) -> Validation {
+fn finish(
+    project: &Project,
+    checked: Vec<Checked>,
+    skipped: Vec<Diagnostic>,
+) -> Result<Validation> {
+    check_channel_units(project, &checked)?;
+    if let Some(error) = checked.iter().find_map(|c| c.evaluation_error.as_ref()) {
+        bail!("{error}");
+    }
     let mut diagnostics = skipped;
     diagnostics.extend(checked.iter().flat_map(|c| c.diagnostics.iter().cloned()));
     diagnostics.extend(rules::check_catalog(&checked));
     let mut diagnostics = apply_levels(project, diagnostics);
     drop_shadowed_schema_errors(&mut diagnostics);
-    Validation {
+    Ok(Validation {
         checked,
         diagnostics,
-    }
+    })
 }
 
 /// `incomplete` for each item the channel's filter selects that lacks required attributes.
@@ -290,9 +313,14 @@ fn drop_shadowed_schema_errors(diagnostics: &mut Vec<Diagnostic>) {
 
 /// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
 /// that need no other file. `keep_value` keeps the product's values for channels.
-pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Checked {
+pub fn check_file(
+    project: &Project,
+    index: usize,
+    file: &ProductPath,
+    options: CheckOptions<'_, '_>,
+) -> Checked {
     match source::read(&file.path, &file.rel, &project.config.limits) {
-        Ok(text) => check_text(project, file, &text, keep_value),
+        Ok(text) => check_text(project, index, file, &text, options),
         Err(d) => Checked::failed(file, d),
     }
 }
@@ -300,9 +328,10 @@ pub fn check_file(project: &Project, file: &ProductPath, keep_value: bool) -> Ch
 /// Checks a product file's bytes, read from elsewhere (a git revision).
 pub fn check_bytes(
     project: &Project,
+    index: usize,
     file: &ProductPath,
     bytes: Vec<u8>,
-    keep_value: bool,
+    options: CheckOptions<'_, '_>,
 ) -> Checked {
     let limit = project.config.limits.max_file_size.0;
     if bytes.len() as u64 > limit {
@@ -318,17 +347,19 @@ pub fn check_bytes(
         return Checked::failed(file, d);
     }
     match source::decode(bytes, &file.rel) {
-        Ok(text) => check_text(project, file, &text, keep_value),
+        Ok(text) => check_text(project, index, file, &text, options),
         Err(d) => Checked::failed(file, d),
     }
 }
 
-/// Checks a product file's text (already read and decoded).
+/// Checks a product file's text (already read and decoded); `index` is the file's place in
+/// the run's file list.
 pub fn check_text(
     project: &Project,
+    index: usize,
     file: &ProductPath,
     text: &source::Text,
-    keep_value: bool,
+    options: CheckOptions<'_, '_>,
 ) -> Checked {
     let limits = &project.config.limits;
     let (root, mut diagnostics) = match yaml::parse(&text.text, &file.rel, limits) {
@@ -372,12 +403,27 @@ pub fn check_text(
         }) if !variants.is_empty() => variants.iter().map(|v| v.span.start).collect(),
         _ => vec![root.span.start],
     };
+    let (channel_items, evaluation_error) = match options.evaluator {
+        None => (Vec::new(), None),
+        Some(evaluator) => {
+            let own = (item_offsets.len() == 1 && root.get("variants").is_none())
+                .then_some(annotations.as_slice());
+            match evaluator.product(index, &file.rel, &instance, own) {
+                Ok(items) => (items, None),
+                Err(e) => (Vec::new(), Some(format!("{e:#}"))),
+            }
+        }
+    };
     Checked {
         file: file.clone(),
         diagnostics,
         facts: Some(facts),
         sku,
-        value: keep_value.then(|| std::sync::Arc::from(instance.to_string())),
+        value: options
+            .keep_value
+            .then(|| std::sync::Arc::from(instance.to_string())),
         item_offsets,
+        channel_items,
+        evaluation_error,
     }
 }

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::git::Repo;
 use crate::schema::{Annotation, Kind};
 use crate::source;
-use crate::validate::{self, Validation};
+use crate::validate::{self, CheckOptions, Validation};
 use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -58,7 +58,11 @@ impl Side {
     fn load(label: String, root: PathBuf, temp: Option<tempfile::TempDir>) -> Result<Side> {
         let project = Project::open(&root)
             .with_context(|| format!("the catalog at {label} cannot be read"))?;
-        let mut validation = validate::validate_catalog(&project, true)?;
+        let options = CheckOptions {
+            keep_value: true,
+            evaluator: None,
+        };
+        let mut validation = validate::validate_catalog(&project, options)?;
         source::resolve_positions(
             &root,
             project.config.limits.max_file_size.0,
@@ -242,7 +246,11 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
             )
         })
         .collect();
-    let mut validation = validate::validate_files(&project, inputs, true)?;
+    let options = CheckOptions {
+        keep_value: true,
+        evaluator: None,
+    };
+    let mut validation = validate::validate_files(&project, inputs, options)?;
     // Positions: the files with diagnostics are read from git once more.
     let with_diagnostics: BTreeSet<&str> = validation
         .diagnostics
@@ -557,16 +565,12 @@ fn feed(side: &Side, name: &str, relevant: &Option<HashSet<String>>) -> Result<O
             .map(|(i, _)| i)
             .collect()
     });
-    let items = channel::evaluate(
-        &side.project,
-        &[channel],
-        &side.validation.checked,
-        only.as_ref(),
-        false,
-    )?
-    .into_iter()
-    .next()
-    .unwrap_or_default();
+    let env = channel::filter_environment();
+    let evaluator = channel::Evaluator::new(&env, &side.project, &[channel], false)?;
+    let items = channel::evaluate(&evaluator, &side.validation.checked, only.as_ref())?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let completeness = items
         .iter()
         .filter(|i| i.selected)

@@ -146,7 +146,7 @@ impl Source {
         let parent = variant.map(|_| &parent_sku);
         Some(Mj::from(Serde(item_values(
             &self.target,
-            raw,
+            &raw,
             &annotations,
             parent,
             rel,

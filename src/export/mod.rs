@@ -6,9 +6,10 @@ mod lazy;
 mod render;
 
 use crate::catalog::{Checked, Project};
-use crate::channel::{self, LeftOut, Selection};
+use crate::channel::{self, Evaluator, LeftOut, Selection};
 use crate::config::ChannelSpec;
 use crate::diag::{Diagnostic, Severity};
+use crate::validate::CheckOptions;
 use crate::{fsutil, source, validate};
 use anyhow::{Result, anyhow};
 use minijinja::value::Serde;
@@ -81,13 +82,18 @@ pub fn export(
         .select_channels(&options.channels, options.all)?;
     progress.start(channels.len() as u64 + 2);
     progress.step("checking the catalog");
-    let validation = validate::validate_catalog(project, true)?;
+    // Every item is evaluated once for all channels as its file is checked; the values of
+    // the items a channel exports are kept for rendering.
+    let env = channel::filter_environment();
+    let evaluator = Evaluator::new(&env, project, &channels, true)?;
+    let check = CheckOptions {
+        keep_value: true,
+        evaluator: Some(&evaluator),
+    };
+    let mut validation = validate::validate_catalog(project, check)?;
     let blocking = channel::blocking_errors(&validation.diagnostics);
-
-    // Every item is evaluated once for all channels; the values of the items a channel
-    // exports are kept for rendering.
     progress.step("selecting items");
-    let evaluated = channel::evaluate(project, &channels, &validation.checked, None, true)?;
+    let evaluated = channel::take_items(&mut validation.checked, channels.len());
     let selections: Vec<Selection> = evaluated
         .into_iter()
         .map(|items| channel::select(items, &validation.checked, &blocking, options.skip_invalid))
