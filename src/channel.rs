@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// An item by its product file (index into the checked files) and variant index.
@@ -37,6 +37,9 @@ pub struct Item {
     pub values: Option<Arc<str>>,
 }
 
+/// Required attributes and their `x-pim` kinds: a handful, searched in order.
+type RequiredKinds = Vec<(String, Option<Kind>)>;
+
 /// The environment channel filters compile in: undefined values are simply false there,
 /// never an error.
 pub fn filter_environment() -> minijinja::Environment<'static> {
@@ -53,8 +56,9 @@ pub struct Evaluator<'e> {
     channels: Vec<&'e ChannelSpec>,
     filters: Vec<minijinja::Expression<'e, 'e>>,
     targets: Vec<(&'e Target, Vec<usize>)>,
-    /// The `x-pim` kind of every required attribute, by family (`None`: no family).
-    kinds: HashMap<Option<String>, HashMap<String, Option<Kind>>>,
+    /// The `x-pim` kind of every required attribute, by family, and for no family.
+    kinds: BTreeMap<String, RequiredKinds>,
+    kinds_without_family: RequiredKinds,
     keep_values: bool,
 }
 
@@ -90,23 +94,25 @@ impl<'e> Evaluator<'e> {
             .flat_map(|c| c.required.iter().map(String::as_str))
             .collect();
         let schemas = &project.schemas;
-        let families = std::iter::once(None).chain(schemas.families.keys().map(Some));
-        let kinds = families
-            .map(|family| {
-                let compiled = family.and_then(|f| schemas.families.get(f));
-                let kinds = required
-                    .iter()
-                    .map(|a| ((*a).to_owned(), schemas.property_kind(a, compiled)))
-                    .collect();
-                (family.cloned(), kinds)
-            })
+        let kinds_of = |family| -> RequiredKinds {
+            required
+                .iter()
+                .map(|a| ((*a).to_owned(), schemas.property_kind(a, family)))
+                .collect()
+        };
+        let kinds = schemas
+            .families
+            .iter()
+            .map(|(name, family)| (name.clone(), kinds_of(Some(family))))
             .collect();
+        let kinds_without_family = kinds_of(None);
         Ok(Evaluator {
             project,
             channels: channels.to_vec(),
             filters,
             targets,
             kinds,
+            kinds_without_family,
             keep_values,
         })
     }
@@ -122,15 +128,18 @@ impl<'e> Evaluator<'e> {
     ) -> Result<Vec<Vec<Item>>> {
         let family_name = product.get("family").and_then(Value::as_str);
         let family = family_name.and_then(|f| self.project.schemas.families.get(f));
-        let no_kinds = HashMap::new();
-        let kinds = self
-            .kinds
-            .get(&family_name.filter(|_| family.is_some()).map(str::to_owned))
-            .unwrap_or(&no_kinds);
-        let kind_of = |a: &str| kinds.get(a).copied().flatten();
+        let kinds = family_name
+            .and_then(|f| self.kinds.get(f))
+            .unwrap_or(&self.kinds_without_family);
+        let kind_of = |a: &str| {
+            kinds
+                .iter()
+                .find(|(k, _)| k == a)
+                .and_then(|(_, kind)| *kind)
+        };
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
         let mut out: Vec<Vec<Item>> = self.channels.iter().map(|_| Vec::new()).collect();
-        for (variant, raw) in resolve::items(product) {
+        for (variant, raw) in resolve::items_of(product) {
             let computed;
             let annotations = match (variant, annotations) {
                 (None, Some(known)) => known,

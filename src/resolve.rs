@@ -6,6 +6,7 @@ use crate::schema::{Annotation, Kind};
 use crate::units::{self, Dimension};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -83,16 +84,35 @@ pub fn items(product: &Value) -> Vec<(Option<usize>, Value)> {
     }
 }
 
+/// [`items`], without copying a product that has no `variants` key.
+pub fn items_of(product: &Value) -> Vec<(Option<usize>, Cow<'_, Value>)> {
+    if product.get("variants").is_none() {
+        return vec![(None, Cow::Borrowed(product))];
+    }
+    items(product)
+        .into_iter()
+        .map(|(i, v)| (i, Cow::Owned(v)))
+        .collect()
+}
+
 /// Resolves annotated values in place. Annotations are applied deepest first so that a
 /// value inside another is resolved before its container is replaced.
 pub fn resolve(value: &mut Value, annotations: &[(String, Annotation)], target: &Target) {
-    let mut kinds: Vec<(&str, Kind)> = annotations
+    resolve_kinds(value, kinds(annotations), target);
+}
+
+/// The `x-pim` kinds among annotations, by pointer.
+fn kinds(annotations: &[(String, Annotation)]) -> Vec<(&str, Kind)> {
+    annotations
         .iter()
         .filter_map(|(p, a)| match a {
             Annotation::Kind(k) => Some((p.as_str(), *k)),
             Annotation::Format(_) => None,
         })
-        .collect();
+        .collect()
+}
+
+fn resolve_kinds(value: &mut Value, mut kinds: Vec<(&str, Kind)>, target: &Target) {
     kinds.sort_by_key(|(p, _)| std::cmp::Reverse(p.matches('/').count()));
     for (pointer, kind) in kinds {
         if pointer.is_empty() {
@@ -119,53 +139,53 @@ pub fn resolve(value: &mut Value, annotations: &[(String, Annotation)], target: 
 /// locales and currencies the target does not use: top-level localized values and prices
 /// (with nothing annotated beneath them) are picked directly.
 pub fn resolved_copy(raw: &Value, annotations: &[(String, Annotation)], target: &Target) -> Value {
+    let kinds = kinds(annotations);
     let Value::Object(map) = raw else {
         let mut copy = raw.clone();
-        resolve(&mut copy, annotations, target);
+        resolve_kinds(&mut copy, kinds, target);
         return copy;
     };
-    let kinds: Vec<(&str, Kind)> = annotations
-        .iter()
-        .filter_map(|(p, a)| match a {
-            Annotation::Kind(k) => Some((p.as_str(), *k)),
-            Annotation::Format(_) => None,
-        })
-        .collect();
-    let direct: BTreeMap<String, (&str, Kind)> = kinds
+    // (top-level key as written in the pointer, its kind) picked directly.
+    let direct: Vec<(&str, Kind)> = kinds
         .iter()
         .filter(|(_, k)| matches!(k, Kind::Localized | Kind::Price))
         .filter_map(|&(p, k)| {
             let key = p.strip_prefix('/').filter(|k| !k.contains('/'))?;
-            let beneath = format!("{p}/");
-            let nested = kinds.iter().any(|(q, _)| q.starts_with(&beneath));
-            (!nested).then(|| (key.replace("~1", "/").replace("~0", "~"), (p, k)))
+            let nested = kinds.iter().any(|(q, _)| {
+                q.len() > p.len() && q.starts_with(p) && q.as_bytes().get(p.len()) == Some(&b'/')
+            });
+            (!nested).then_some((key, k))
         })
         .collect();
+    let direct_kind = |key: &str| {
+        direct.iter().find_map(|&(k, kind)| {
+            let same = if k.contains('~') {
+                k.replace("~1", "/").replace("~0", "~") == key
+            } else {
+                k == key
+            };
+            same.then_some(kind)
+        })
+    };
     let mut out = Map::new();
     for (key, value) in map {
-        match direct.get(key) {
-            Some((_, Kind::Price)) => {
-                if let Some(v) = pick(value, std::slice::from_ref(&target.currency)) {
-                    out.insert(key.clone(), v);
-                }
-            }
-            Some(_) => {
-                if let Some(v) = pick(value, &target.locales) {
-                    out.insert(key.clone(), v);
-                }
-            }
-            None => {
-                out.insert(key.clone(), value.clone());
-            }
+        let picked = match direct_kind(key) {
+            Some(Kind::Price) => pick(value, std::slice::from_ref(&target.currency)),
+            Some(_) => pick(value, &target.locales),
+            None => Some(value.clone()),
+        };
+        if let Some(v) = picked {
+            out.insert(key.clone(), v);
         }
     }
-    let rest: Vec<(String, Annotation)> = annotations
-        .iter()
-        .filter(|(p, _)| !direct.values().any(|(d, _)| d == p))
-        .cloned()
+    let rest: Vec<(&str, Kind)> = kinds
+        .into_iter()
+        .filter(|(p, _)| !direct.iter().any(|(d, _)| p.get(1..) == Some(*d)))
         .collect();
     let mut copy = Value::Object(out);
-    resolve(&mut copy, &rest, target);
+    if !rest.is_empty() {
+        resolve_kinds(&mut copy, rest, target);
+    }
     copy
 }
 
