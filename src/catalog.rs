@@ -4,6 +4,7 @@
 use crate::categories::{self, Categories};
 use crate::config::ProjectConfig;
 use crate::diag::{Diagnostic, Position, Rule};
+use crate::dictionary::Dictionary;
 use crate::schema::{FormatContext, Schemas};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ pub struct Project {
     pub root: PathBuf,
     pub config: ProjectConfig,
     pub schemas: Schemas,
+    /// The attributes the schemas declare, with labels, options and requirements.
+    pub dictionary: Dictionary,
     pub categories: Categories,
 }
 
@@ -29,10 +32,12 @@ impl Project {
         };
         let schemas = Schemas::load(root, &p.schemas, formats)?;
         let categories = categories::load(root, &p.categories, &config.limits)?;
+        let dictionary = Dictionary::build(&schemas, &config)?;
         Ok(Project {
             root: root.to_path_buf(),
             config,
             schemas,
+            dictionary,
             categories,
         })
     }

@@ -131,6 +131,14 @@ rules! {
         "The file name's stem is not the product's SKU. Keeping them equal lets a diff or a file list name the product.\n\nFix: rename the file to `<SKU>.yaml`.";
     SkippedFile = "skipped-file", Warning,
         "A path in the catalog was not read: a symlink loop, a dangling symlink, a link that leads out of the project, or a FIFO, socket or device.\n\nFix: replace it with a regular file, or remove it.";
+    UnknownAttribute = "unknown-attribute", Error,
+        "A key of a product, a variant or a `channels` block is not an attribute of the dictionary: no property of the product schema or of the family's schema declares it. A misspelt attribute (`gtn:`) would otherwise pass unnoticed and drop the product from feeds.\n\nFix: correct the name (the closest attribute is suggested), or add the attribute to the product or family schema.";
+    UnknownChannel = "unknown-channel", Error,
+        "A `channels` block names a channel that pim.toml does not define.\n\nFix: correct the channel name, or add the channel to pim.toml.";
+    ControlCharacter = "control-character", Error,
+        "A string holds a control character other than TAB, LF and CR (an error: XML feeds cannot carry it), or a Unicode bidirectional override (a warning: the text may display unlike it reads).\n\nFix: remove the character; it usually comes from a copy and paste.";
+    NoItems = "no-items", Warning,
+        "A product (or a variant) has `variants: []`, so it has no sellable item in any channel.\n\nFix: add variants, or remove `variants:` to sell the product itself.";
     Incomplete = "incomplete", Warning,
         "An item that a channel would export lacks attributes the channel requires (`required` in its pim.toml section), in the channel's locale and currency.\n\nFix: fill in the missing attributes; until then the channel leaves the item out.";
 }

@@ -21,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diag;
+pub mod dictionary;
 pub mod diff;
 pub mod export;
 pub mod fsutil;

@@ -56,6 +56,10 @@ pub fn check_product(
         missing_variant_axis(ctx, &family.variant_axes, &mut out);
         duplicate_variant_axes(ctx, &family.variant_axes, &mut out);
     }
+    unknown_attribute(ctx, family_name.filter(|_| family.is_some()), &mut out);
+    unknown_channel(ctx, &mut out);
+    control_character(ctx, &mut out);
+    no_items(ctx, &mut out);
     file_name_mismatch(ctx, &mut out);
     out
 }
@@ -186,38 +190,97 @@ fn unknown_unit(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn variants(root: &Node) -> &[Node] {
-    match root.get("variants") {
-        Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) => items,
-        _ => &[],
-    }
+/// A variant mapping of a product, at level 1 (`/variants/i`) or 2
+/// (`/variants/i/variants/j`).
+pub struct VariantNode<'n> {
+    pub pointer: String,
+    pub node: &'n Node,
+    /// 0 for the first level, 1 for the second.
+    pub level: usize,
+    /// The pointer of the list it is in: siblings share it.
+    pub group: String,
+    /// Its place among its siblings.
+    pub index: usize,
 }
 
-fn missing_variant_axis(ctx: &FileContext<'_>, axes: &[String], out: &mut Vec<Diagnostic>) {
-    for (i, variant) in variants(ctx.root).iter().enumerate() {
-        if !matches!(variant.value, Value::Map(_)) {
+/// Every variant mapping of a product, depth first, in file order (two levels at most).
+pub fn variant_nodes(root: &Node) -> Vec<VariantNode<'_>> {
+    fn walk<'n>(node: &'n Node, pointer: &str, level: usize, out: &mut Vec<VariantNode<'n>>) {
+        if level > 1 {
+            return;
+        }
+        let Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) = node.get("variants")
+        else {
+            return;
+        };
+        let group = format!("{pointer}/variants");
+        for (index, variant) in items.iter().enumerate() {
+            let child = format!("{group}/{index}");
+            out.push(VariantNode {
+                pointer: child.clone(),
+                node: variant,
+                level,
+                group: group.clone(),
+                index,
+            });
+            walk(variant, &child, level + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, "", 0, &mut out);
+    out
+}
+
+/// The sellable items of a product in the file: the leaves of its variant tree (pointer and
+/// node), or the product itself without variants; none for `variants: []`.
+pub fn leaf_nodes(root: &Node) -> Vec<(String, &Node)> {
+    fn walk<'n>(node: &'n Node, pointer: String, level: usize, out: &mut Vec<(String, &'n Node)>) {
+        match node.get("variants") {
+            Some(Node {
+                value: Value::Seq(items),
+                ..
+            }) if level < 2 => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, format!("{pointer}/variants/{i}"), level + 1, out);
+                }
+            }
+            _ => out.push((pointer, node)),
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, String::new(), 0, &mut out);
+    out
+}
+
+fn missing_variant_axis(ctx: &FileContext<'_>, levels: &[Vec<String>], out: &mut Vec<Diagnostic>) {
+    for v in variant_nodes(ctx.root) {
+        if !matches!(v.node.value, Value::Map(_)) {
             continue;
         }
+        let Some(axes) = levels.get(v.level) else {
+            continue;
+        };
         for axis in axes {
-            let present = variant
+            let present = v
+                .node
                 .get(axis)
-                .is_some_and(|v| !matches!(v.value, Value::Null));
+                .is_some_and(|value| !matches!(value.value, Value::Null));
             if !present {
                 out.push(
                     ctx.diagnostic(
                         Rule::MissingVariantAxis,
-                        variant,
-                        format!("/variants/{i}/{axis}"),
+                        v.node,
+                        format!("{}/{axis}", v.pointer),
                         format!(
                             "variant {} lacks the variant axis `{axis}`",
-                            variant_name(variant, i)
+                            variant_name(v.node, v.index)
                         ),
                     )
                     .help(format!(
-                        "add `{axis}:` to the variant; its family's variant axes are {}",
+                        "add `{axis}:` to the variant; its family's variant axes at this level are {}",
                         axes.join(", ")
                     )),
                 );
@@ -226,43 +289,246 @@ fn missing_variant_axis(ctx: &FileContext<'_>, axes: &[String], out: &mut Vec<Di
     }
 }
 
-fn duplicate_variant_axes(ctx: &FileContext<'_>, axes: &[String], out: &mut Vec<Diagnostic>) {
-    if axes.is_empty() {
-        return;
-    }
-    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
-    for (i, variant) in variants(ctx.root).iter().enumerate() {
+/// An axis value as compared between variants: measurements by their amount in the
+/// dimension's base unit (`32 in` equals `81.28 cm`), anything else as written.
+fn axis_key(node: &Node) -> String {
+    let json = node.to_json();
+    let amount = json
+        .get("value")
+        .and_then(serde_json::Value::as_str)
+        .zip(json.get("unit").and_then(serde_json::Value::as_str))
+        .and_then(|(value, unit)| units::in_base_unit(value, unit));
+    amount.unwrap_or_else(|| json.to_string())
+}
+
+fn duplicate_variant_axes(
+    ctx: &FileContext<'_>,
+    levels: &[Vec<String>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let variants = variant_nodes(ctx.root);
+    let mut seen: HashMap<(&str, Vec<String>), &VariantNode<'_>> = HashMap::new();
+    for v in &variants {
+        let Some(axes) = levels.get(v.level).filter(|a| !a.is_empty()) else {
+            continue;
+        };
         let values: Option<Vec<String>> = axes
             .iter()
-            .map(|axis| variant.get(axis).map(|v| v.to_json().to_string()))
+            .map(|axis| v.node.get(axis).map(axis_key))
             .collect();
         let Some(values) = values else { continue };
-        if let Some(&first) = seen.get(&values) {
-            let shown: Vec<String> = axes
-                .iter()
-                .zip(&values)
-                .map(|(a, v)| format!("{a} {v}"))
-                .collect();
-            out.push(
+        let shown: Vec<String> = axes
+            .iter()
+            .filter_map(|axis| Some(format!("{axis} {}", v.node.get(axis)?.to_json())))
+            .collect();
+        match seen.get(&(v.group.as_str(), values.clone())) {
+            Some(first) => out.push(
                 ctx.diagnostic(
                     Rule::DuplicateVariantAxes,
-                    variant,
-                    format!("/variants/{i}"),
+                    v.node,
+                    v.pointer.clone(),
                     format!(
                         "variant {} has the same {} as variant {}",
-                        variant_name(variant, i),
+                        variant_name(v.node, v.index),
                         shown.join(", "),
-                        variants(ctx.root)
-                            .get(first)
-                            .map_or_else(|| first.to_string(), |v| variant_name(v, first))
+                        variant_name(first.node, first.index)
                     ),
                 )
                 .help("change the axis values of one of them, or remove one"),
-            );
-        } else {
-            seen.insert(values, i);
+            ),
+            None => {
+                seen.insert((v.group.as_str(), values), v);
+            }
         }
     }
+}
+
+/// `variants: []`: the product has no sellable item.
+fn no_items(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+    for (pointer, node) in std::iter::once((String::new(), ctx.root)).chain(
+        variant_nodes(ctx.root)
+            .into_iter()
+            .map(|v| (v.pointer, v.node)),
+    ) {
+        if let Some(
+            list @ Node {
+                value: Value::Seq(items),
+                ..
+            },
+        ) = node.get("variants")
+            && items.is_empty()
+        {
+            out.push(
+                ctx.diagnostic(
+                    Rule::NoItems,
+                    list,
+                    format!("{pointer}/variants"),
+                    "`variants` is empty, so the product has no sellable item in any channel"
+                        .into(),
+                )
+                .help("add variants, or remove `variants:` to sell the product itself"),
+            );
+        }
+    }
+}
+
+/// Keys that no schema declares, in the product, its variants and their `channels` blocks.
+fn unknown_attribute(ctx: &FileContext<'_>, family: Option<&str>, out: &mut Vec<Diagnostic>) {
+    let dictionary = &ctx.project.dictionary;
+    let mut check = |mapping: &Node, pointer: &str, in_block: bool| {
+        let Value::Map(entries) = &mapping.value else {
+            return;
+        };
+        for (key, _) in entries {
+            let name = key.key_text();
+            let reserved = if in_block {
+                name == "status"
+            } else {
+                crate::dictionary::RESERVED.contains(&name.as_str())
+            };
+            if reserved || dictionary.declares(family, &name) {
+                continue;
+            }
+            let suggestion = crate::suggest::closest(&name, dictionary.names(family));
+            let mut d = ctx.diagnostic(
+                Rule::UnknownAttribute,
+                key,
+                pointer_push(pointer, &name),
+                format!(
+                    "`{name}` is not an attribute of the dictionary{}",
+                    suggestion
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default()
+                ),
+            );
+            d = d.help(match suggestion {
+                Some(s) => {
+                    format!("rename it to `{s}`, or add `{name}` to the product or family schema")
+                }
+                None => {
+                    format!("correct the name, or add `{name}` to the product or family schema")
+                }
+            });
+            out.push(d);
+        }
+    };
+    let mut mappings = vec![(String::new(), ctx.root)];
+    mappings.extend(
+        variant_nodes(ctx.root)
+            .into_iter()
+            .map(|v| (v.pointer, v.node)),
+    );
+    for (pointer, node) in &mappings {
+        check(node, pointer, false);
+        if let Some(Node {
+            value: Value::Map(blocks),
+            ..
+        }) = node.get("channels")
+        {
+            for (channel, block) in blocks {
+                let at = pointer_push(&format!("{pointer}/channels"), &channel.key_text());
+                check(block, &at, true);
+            }
+        }
+    }
+}
+
+/// `channels` blocks must name channels of pim.toml.
+fn unknown_channel(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+    let channels = &ctx.project.config.channels;
+    let mut mappings = vec![(String::new(), ctx.root)];
+    mappings.extend(
+        variant_nodes(ctx.root)
+            .into_iter()
+            .map(|v| (v.pointer, v.node)),
+    );
+    for (pointer, node) in mappings {
+        let Some(Node {
+            value: Value::Map(blocks),
+            ..
+        }) = node.get("channels")
+        else {
+            continue;
+        };
+        for (key, _) in blocks {
+            let name = key.key_text();
+            if channels.values().any(|c| c.name == name) {
+                continue;
+            }
+            let names: Vec<&str> = channels.values().map(|c| c.name.as_str()).collect();
+            out.push(
+                ctx.diagnostic(
+                    Rule::UnknownChannel,
+                    key,
+                    pointer_push(&format!("{pointer}/channels"), &name),
+                    format!(
+                        "`channels` has values for `{name}`, which is not a channel of pim.toml{}",
+                        crate::suggest::did_you_mean(&name, names.iter().copied())
+                    ),
+                )
+                .help(format!("use one of: {}", names.join(", "))),
+            );
+        }
+    }
+}
+
+/// C0 control characters other than TAB, LF and CR are errors (XML cannot carry them);
+/// Unicode bidirectional overrides are warnings (text that displays unlike it reads).
+fn control_character(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn walk(ctx: &FileContext<'_>, node: &Node, pointer: &str, out: &mut Vec<Diagnostic>) {
+        match &node.value {
+            Value::Str(text) => {
+                if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| {
+                    c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{7f}')
+                }) {
+                    out.push(
+                        ctx.diagnostic(
+                            Rule::ControlCharacter,
+                            node,
+                            pointer.to_owned(),
+                            format!(
+                                "`{pointer}` holds the control character U+{:04X} at character {}",
+                                u32::from(c),
+                                i + 1
+                            ),
+                        )
+                        .help("remove it: feeds such as XML cannot carry it"),
+                    );
+                } else if let Some((i, c)) = text
+                    .chars()
+                    .enumerate()
+                    .find(|(_, c)| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+                {
+                    let mut d = ctx
+                        .diagnostic(
+                            Rule::ControlCharacter,
+                            node,
+                            pointer.to_owned(),
+                            format!(
+                                "`{pointer}` holds the bidirectional override U+{:04X} at character {}: the text may display unlike it reads",
+                                u32::from(c),
+                                i + 1
+                            ),
+                        )
+                        .help("remove it unless the text needs it");
+                    d.severity = crate::diag::Severity::Warning;
+                    out.push(d);
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(ctx, item, &format!("{pointer}/{i}"), out);
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    walk(ctx, value, &pointer_push(pointer, &key.key_text()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(ctx, ctx.root, "", out);
 }
 
 fn variant_name(variant: &Node, index: usize) -> String {
@@ -300,19 +566,18 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
     {
         facts.skus.push(Located::new(sku, node.span.start, "/sku"));
     }
-    let variants = variants(ctx.root);
-    for (i, variant) in variants.iter().enumerate() {
-        if let Some(node) = variant.get("sku")
+    for v in variant_nodes(ctx.root) {
+        if let Some(node) = v.node.get("sku")
             && let Some(sku) = node.as_str()
         {
             facts.skus.push(Located::new(
                 sku,
                 node.span.start,
-                format!("/variants/{i}/sku"),
+                format!("{}/sku", v.pointer),
             ));
         }
     }
-    facts.items = variants.len().max(1);
+    facts.items = leaf_nodes(ctx.root).len();
     for (pointer, _) in ctx
         .annotations
         .iter()

@@ -35,8 +35,11 @@ pub struct Compiled {
     pub file: String,
     uri: String,
     validator: Validator,
-    /// The family's `x-variant-axes`.
-    pub variant_axes: Vec<String>,
+    /// The family's `x-variant-axes`, per level: `["color", "size"]` is one level with two
+    /// axes, `[["color"], ["size"]]` two levels.
+    pub variant_axes: Vec<Vec<String>>,
+    /// The schema document's URI, for the dictionary.
+    pub(crate) document_uri: String,
 }
 
 pub struct Schemas {
@@ -128,19 +131,14 @@ impl Schemas {
             let validator = options
                 .build(&doc)
                 .map_err(|e| anyhow!("{shown} is not a valid JSON Schema: {e}"))?;
-            let variant_axes = match doc.get("x-variant-axes") {
-                None => Vec::new(),
-                Some(Value::Array(axes)) => axes
-                    .iter()
-                    .map(|a| a.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        anyhow!("{shown}: `x-variant-axes` must be a list of attribute names")
-                    })?,
-                Some(_) => bail!("{shown}: `x-variant-axes` must be a list of attribute names"),
-            };
+            let variant_axes = variant_axes(doc.get("x-variant-axes")).ok_or_else(|| {
+                anyhow!(
+                    "{shown}: `x-variant-axes` must be a list of attribute names, or a list of such lists (one per variant level, at most two)"
+                )
+            })?;
             let compiled = Compiled {
                 file: shown,
+                document_uri: uri.clone(),
                 uri,
                 validator,
                 variant_axes,
@@ -233,6 +231,83 @@ impl Schemas {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out.dedup();
         out
+    }
+}
+
+/// `x-variant-axes`: `["a", "b"]` (one level) or `[["a"], ["b"]]` (one list per level).
+fn variant_axes(value: Option<&Value>) -> Option<Vec<Vec<String>>> {
+    let names = |v: &Value| -> Option<Vec<String>> {
+        v.as_array()?
+            .iter()
+            .map(|a| a.as_str().map(str::to_owned))
+            .collect()
+    };
+    let Some(value) = value else {
+        return Some(Vec::new());
+    };
+    let items = value.as_array()?;
+    if items.iter().all(Value::is_string) {
+        let level = names(value)?;
+        return Some(if level.is_empty() {
+            Vec::new()
+        } else {
+            vec![level]
+        });
+    }
+    let levels: Vec<Vec<String>> = items.iter().map(names).collect::<Option<_>>()?;
+    (levels.len() <= 2).then_some(levels)
+}
+
+impl Schemas {
+    /// The schema documents that apply to a product of `family`: the base, then the family's.
+    pub(crate) fn documents_for<'s>(
+        &'s self,
+        family: Option<&'s Compiled>,
+    ) -> impl Iterator<Item = (&'s str, &'s Value)> + 's {
+        std::iter::once(&self.base).chain(family).filter_map(|c| {
+            Some((
+                c.document_uri.as_str(),
+                self.documents.get(&c.document_uri)?,
+            ))
+        })
+    }
+
+    /// A schema node and every node it leads to through `$ref` and `allOf`, in order.
+    pub(crate) fn expand<'s>(&'s self, uri: &'s str, node: &'s Value) -> Vec<(&'s str, &'s Value)> {
+        let mut out = Vec::new();
+        let mut pending = vec![(uri, node)];
+        while let Some((uri, node)) = pending.pop() {
+            if out.len() > 64 {
+                break;
+            }
+            out.push((uri, node));
+            if let Some(branches) = node.get("allOf").and_then(Value::as_array) {
+                pending.extend(branches.iter().rev().map(|b| (uri, b)));
+            }
+            if let Some(reference) = node.get("$ref").and_then(Value::as_str)
+                && let Some((target, target_uri)) = self.resolve_ref(uri, reference)
+            {
+                pending.push((target_uri, target));
+            }
+        }
+        out
+    }
+
+    /// Resolves a `$ref` among the project's schemas: `#/$defs/x`, `other.schema.json`,
+    /// `../product.schema.json#/$defs/x`.
+    fn resolve_ref<'s>(&'s self, uri: &str, reference: &str) -> Option<(&'s Value, &'s str)> {
+        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let (target_uri, doc) = if path.is_empty() {
+            self.documents.get_key_value(uri)?
+        } else {
+            self.documents.get_key_value(&join_uri(uri, path))?
+        };
+        let target = if fragment.is_empty() {
+            doc
+        } else {
+            doc.pointer(fragment)?
+        };
+        Some((target, target_uri.as_str()))
     }
 }
 
@@ -532,21 +607,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Resolves a `$ref` among the project's schemas: `#/$defs/x`, `other.schema.json`,
-    /// `../product.schema.json#/$defs/x`.
     fn resolve(&self, uri: &str, reference: &str) -> Option<(&'a Value, &'a str)> {
-        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let (target_uri, doc) = if path.is_empty() {
-            self.schemas.documents.get_key_value(uri)?
-        } else {
-            self.schemas.documents.get_key_value(&join_uri(uri, path))?
-        };
-        let target = if fragment.is_empty() {
-            doc
-        } else {
-            doc.pointer(fragment)?
-        };
-        Some((target, target_uri.as_str()))
+        self.schemas.resolve_ref(uri, reference)
     }
 }
 

@@ -51,6 +51,18 @@ pub fn of_dimension(dimension: Dimension) -> String {
         .join(", ")
 }
 
+/// A measurement as its amount in the dimension's base unit (g, mm, ml), normalised, with the
+/// dimension: `32 in` and `81.28 cm` give the same text.
+pub fn in_base_unit(value: &str, unit: &str) -> Option<String> {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let (_, dimension, factor) = UNITS.iter().find(|(u, _, _)| *u == unit)?;
+    let amount = Decimal::from_str(value)
+        .ok()?
+        .checked_mul(Decimal::from_str(factor).ok()?)?;
+    Some(format!("{}:{}", dimension.name(), amount.normalize()))
+}
+
 pub fn dimension(unit: &str) -> Option<Dimension> {
     UNITS
         .iter()
