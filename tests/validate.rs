@@ -403,19 +403,6 @@ fn an_unreadable_folder_is_exit_2() {
     );
 }
 
-/// The demo project (the repository root) in a temporary folder.
-fn demo_copy() -> tempfile::TempDir {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["catalog", "schemas", "templates", "assets"] {
-        copy_tree(&root.join(folder), &dir.path().join(folder));
-    }
-    for file in ["pim.toml", "categories.yaml"] {
-        std::fs::copy(root.join(file), dir.path().join(file)).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn the_demo_images_are_local_jpegs_and_a_missing_one_is_caught() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -1,0 +1,106 @@
+//! The README's example output is what pim prints on the demo: each example is re-run here on
+//! a copy of the demo (with the README's edits) and must appear in the README verbatim.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
+/// `$ pim ARGS` and what it printed (stdout, then stderr), as the README shows a run.
+fn session(dir: &Path, args: &[&str]) -> String {
+    let output = pim(dir, args);
+    format!(
+        "$ pim {}\n{}{}",
+        args.join(" "),
+        stdout(&output),
+        stderr(&output)
+    )
+}
+
+fn assert_in_readme(example: &str) {
+    let readme = readme();
+    assert!(
+        readme.contains(&format!("```\n{example}```")),
+        "the README does not show this run verbatim:\n{example}"
+    );
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn the_demo_runs_are_the_readme_s() {
+    let dir = demo_copy();
+    let clean = session(dir.path(), &["validate"]);
+    let all = session(dir.path(), &["validate", "--channel", "all"]);
+    assert_in_readme(&format!("{clean}{all}"));
+    assert_in_readme(&session(dir.path(), &["export", "--all"]));
+}
+
+#[test]
+fn the_bad_product_example_is_the_readme_s() {
+    let dir = demo_copy();
+    let file = "catalog/tents/NW-TNT-3001.yaml";
+    edit(dir.path(), file, "7044921001633", "7044921001634");
+    edit(dir.path(), file, "nw-tnt-3001/2.jpg", "nw-tnt-3001/2.jpeg");
+    assert_in_readme(&session(dir.path(), &["validate"]));
+}
+
+#[test]
+fn the_diff_example_is_the_readme_s() {
+    let dir = demo_copy();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", "demo")
+            .env("GIT_AUTHOR_EMAIL", "demo@example.com")
+            .env("GIT_COMMITTER_NAME", "demo")
+            .env("GIT_COMMITTER_EMAIL", "demo@example.com")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "catalog"]);
+    git(&["checkout", "-q", "-b", "autumn-prices"]);
+    let file = "catalog/jackets/NW-JKT-1001.yaml";
+    edit(
+        dir.path(),
+        file,
+        "fr-FR: Veste de pluie Ridgeline 3L",
+        "fr-FR: Veste imperméable Ridgeline 3L",
+    );
+    edit(dir.path(), file, "USD: \"189.00\"", "USD: \"269.00\"");
+    edit(dir.path(), file, "\"4270719001216\"", "\"4270719001217\"");
+    let run = session(dir.path(), &["diff", "main"]);
+    // The commit id differs from run to run; the README shows the one of its own run.
+    let ids = regex::Regex::new(r"\(([0-9a-f]{10})\)").unwrap();
+    let readme = readme();
+    let shown = readme
+        .split("```\n$ pim diff main\n")
+        .nth(1)
+        .and_then(|rest| ids.captures(rest))
+        .map(|c| c[1].to_owned())
+        .expect("the README shows no `pim diff main` run");
+    let run = ids
+        .replace(&run, format!("({shown})").as_str())
+        .into_owned();
+    assert_in_readme(&run);
+}
