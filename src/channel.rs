@@ -324,6 +324,40 @@ pub fn blocking_errors(diagnostics: &[Diagnostic]) -> Blocking {
     out
 }
 
+/// What a channel does with one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// In the feed.
+    Exported,
+    /// The channel's filter does not take it.
+    Filtered,
+    /// The filter takes it, but it has errors (its own or its product's).
+    Invalid,
+    /// The filter takes it, but it lacks attributes the channel requires.
+    Incomplete,
+}
+
+/// The channel's verdict on one evaluated item: [`select`] (export, diff) and `pim show`
+/// decide alike by using this.
+pub fn verdict(item: &Item, checked: &[Checked], blocking: &Blocking) -> Verdict {
+    if !item.selected {
+        return Verdict::Filtered;
+    }
+    let file = checked.get(item.file_index).map(|c| c.file.rel.as_str());
+    let invalid = match file.and_then(|f| blocking.get(f)) {
+        None => false,
+        Some(None) => true,
+        Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
+    };
+    if invalid {
+        Verdict::Invalid
+    } else if !item.missing.is_empty() {
+        Verdict::Incomplete
+    } else {
+        Verdict::Exported
+    }
+}
+
 /// What a channel exports of its evaluated items: selected, complete and without errors.
 pub fn select(
     items: Vec<Item>,
@@ -336,27 +370,22 @@ pub fn select(
         left_out: LeftOut::default(),
         blocked: Vec::new(),
     };
-    for item in items.into_iter().filter(|i| i.selected) {
-        let file = checked.get(item.file_index).map(|c| c.file.rel.as_str());
-        let invalid = match file.and_then(|f| blocking.get(f)) {
-            None => false,
-            Some(None) => true,
-            Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
-        };
-        if invalid {
-            selection.left_out.invalid += 1;
-            if !skip_invalid {
-                selection.blocked.push(item.sku);
+    for item in items {
+        match verdict(&item, checked, blocking) {
+            Verdict::Filtered => {}
+            Verdict::Invalid => {
+                selection.left_out.invalid += 1;
+                if !skip_invalid {
+                    selection.blocked.push(item.sku);
+                }
             }
-        } else if !item.missing.is_empty() {
-            selection.left_out.incomplete += 1;
-        } else {
-            selection.exported.push(Exported {
+            Verdict::Incomplete => selection.left_out.incomplete += 1,
+            Verdict::Exported => selection.exported.push(Exported {
                 key: (item.file_index, item.variant),
                 sku: item.sku,
                 parent_sku: item.parent_sku,
                 values: item.values,
-            });
+            }),
         }
     }
     // A file that could not be read as a product may hold an item of any channel.

@@ -21,6 +21,13 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
         channels: args.channel.clone(),
     };
     let result = validate(&project, &options)?;
+    // The combined schemas the editor settings use follow the schemas (never the settings
+    // file itself: a check must not change tracked files).
+    if crate::editor::in_use(&project.root) {
+        for warning in super::refresh_editor(&project, false) {
+            super::note(&warning);
+        }
+    }
     let text = report::render(
         report_format(args.format),
         &result.diagnostics,

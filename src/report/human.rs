@@ -4,6 +4,8 @@ use super::{Style, plural, thousands};
 use crate::diag::{Diagnostic, Severity};
 use crate::diff::{ChangedProduct, DiffReport, FieldChange};
 use crate::export::ExportOutcome;
+use crate::scaffold::{InitOutcome, NewOutcome};
+use crate::show::ShowReport;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -239,4 +241,178 @@ pub fn diff(report: &DiffReport, style: &Style) -> String {
         }
     }
     out
+}
+
+/// `pim init`: the files written and the next steps.
+pub fn init(outcome: &InitOutcome, dir: Option<&str>) -> String {
+    let mut out = format!(
+        "created the pim project `{}` in {}:\n",
+        outcome.name,
+        dir.map_or_else(|| "the current folder".to_owned(), |d| format!("{d}/"))
+    );
+    for file in &outcome.files {
+        let _ = writeln!(out, "  {file}");
+    }
+    out.push_str("\nnext:\n");
+    if let Some(dir) = dir {
+        let _ = writeln!(out, "  cd {dir}");
+    }
+    out.push_str(
+        "  pim validate                          # check the catalog
+  pim export --all                      # write the feeds into dist/
+  pim new TSHIRT-002 --family apparel   # add a product
+",
+    );
+    out
+}
+
+/// `pim new`: the file written, the placeholders to fill in, and what `pim validate` will
+/// say until they are.
+pub fn new_product(outcome: &NewOutcome, style: &Style) -> String {
+    let mut out = match &outcome.parent {
+        None => format!("created {} (status: draft)", outcome.file),
+        Some(parent) => format!("added a variant to {parent} in {}", outcome.file),
+    };
+    if !outcome.placeholders.is_empty() {
+        let _ = write!(out, "; fill in {}", outcome.placeholders.join(", "));
+    }
+    out.push('\n');
+    if !outcome.problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "\npim validate reports {} until then:\n",
+            count(outcome.problems.len(), "problem", "problems")
+        );
+        out.push_str(diagnostics(&outcome.problems, 0, style).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `pim show`: values per locale and currency, items, and each channel's verdicts.
+pub fn show(report: &ShowReport) -> String {
+    let mut out = format!("{} ({})", report.sku, report.file);
+    if let Some(parent) = &report.variant_of {
+        let _ = write!(out, ", a variant of {parent}");
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "family {}, status {}",
+        report.family.as_deref().unwrap_or("(none)"),
+        report.status
+    );
+    out.push_str("\nvalues\n");
+    if let Value::Object(values) = &report.values {
+        let header = ["sku", "family", "status", "variants"];
+        for (key, value) in values.iter().filter(|(k, _)| !header.contains(&k.as_str())) {
+            show_value(&mut out, key, value, 1);
+        }
+    }
+    let _ = writeln!(out, "\nitems ({})", thousands(report.items.len()));
+    for item in &report.items {
+        let mut line = format!("  {}", item.sku);
+        if let Value::Object(own) = &item.own {
+            let parts: Vec<String> = own
+                .iter()
+                .map(|(k, v)| format!("{k} {}", short(v)))
+                .collect();
+            if !parts.is_empty() {
+                let _ = write!(line, ": {}", parts.join(", "));
+            }
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if !report.channels.is_empty() {
+        out.push_str("\nchannels\n");
+    }
+    for channel in &report.channels {
+        let inside = channel.items.iter().filter(|i| i.in_feed).count();
+        let _ = writeln!(
+            out,
+            "  {} ({}, {}): {} of {} in the feed",
+            channel.channel,
+            channel.locale,
+            channel.currency,
+            thousands(inside),
+            count(channel.items.len(), "item", "items")
+        );
+        for item in channel.items.iter().filter(|i| !i.in_feed) {
+            let why = match item.left_out {
+                Some("filter") => format!("left out by the filter `{}`", channel.filter),
+                Some("incomplete") => format!(
+                    "left out, incomplete ({}%): missing {}",
+                    item.completeness,
+                    item.missing.join(", ")
+                ),
+                Some("invalid") => {
+                    let rules: Vec<String> = item
+                        .errors
+                        .iter()
+                        .map(|d| format!("{}:{}:{} {}", d.file, d.line, d.column, d.rule.id()))
+                        .collect();
+                    format!("left out, invalid: {}", rules.join(", "))
+                }
+                _ => "left out".to_owned(),
+            };
+            let _ = writeln!(out, "    {}: {why}", item.sku);
+        }
+    }
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nproblems ({})\n",
+            thousands(report.diagnostics.len())
+        );
+        out.push_str(diagnostics(&report.diagnostics, 0, &Style { color: false }).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `key: value`, or the key and one line per entry of a mapping (locales, currencies).
+fn show_value(out: &mut String, key: &str, value: &Value, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let measurement = value
+        .get("value")
+        .and_then(Value::as_str)
+        .zip(value.get("unit").and_then(Value::as_str));
+    match value {
+        Value::Object(map) if map.len() == 2 && measurement.is_some() => {
+            if let Some((amount, unit)) = measurement {
+                let _ = writeln!(out, "{pad}{key}: {amount} {unit}");
+            }
+        }
+        Value::Object(map) if !map.is_empty() && depth < 3 => {
+            let _ = writeln!(out, "{pad}{key}");
+            for (k, v) in map {
+                show_value(out, k, v, depth + 1);
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{key}: {}", short(other));
+        }
+    }
+}
+
+/// A value on one line: a string as it is (control characters made visible, long text cut),
+/// anything else as JSON.
+fn short(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let visible: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect();
+    if visible.chars().count() > 100 {
+        format!("{}…", visible.chars().take(99).collect::<String>())
+    } else {
+        visible
+    }
 }

@@ -93,3 +93,8 @@ pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
 pub fn diff(report: &DiffReport) -> String {
     document(report)
 }
+
+/// `pim show --format json`.
+pub fn show(report: &crate::show::ShowReport) -> String {
+    document(report)
+}

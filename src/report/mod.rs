@@ -9,6 +9,8 @@ mod markdown;
 use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
+use crate::scaffold::{InitOutcome, NewOutcome};
+use crate::show::ShowReport;
 pub use crate::validate::Summary;
 
 /// How a command's result is printed.
@@ -114,6 +116,34 @@ pub fn export_refusal(outcome: &ExportOutcome) -> Option<String> {
 /// the other formats print the error on stderr.
 pub fn export_failure(error: &str) -> String {
     json::export(&ExportOutcome::default(), Some(error))
+}
+
+/// What `pim init` wrote, and what to do next. `dir` is the folder as the user named it.
+pub fn init(outcome: &InitOutcome, dir: Option<&str>) -> String {
+    human::init(outcome, dir)
+}
+
+/// What `pim new` wrote, and what the new product still needs.
+pub fn new_product(outcome: &NewOutcome, style: &Style) -> String {
+    human::new_product(outcome, style)
+}
+
+/// How `pim show` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowFormat {
+    Human,
+    Yaml,
+    Json,
+}
+
+/// A product as `pim show` sees it.
+pub fn show(format: ShowFormat, report: &ShowReport) -> anyhow::Result<String> {
+    Ok(match format {
+        ShowFormat::Human => human::show(report),
+        ShowFormat::Json => json::show(report),
+        ShowFormat::Yaml => serde_saphyr::to_string(report)
+            .map_err(|e| anyhow::anyhow!("cannot write the report as YAML: {e}"))?,
+    })
 }
 
 /// A diff report.
