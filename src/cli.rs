@@ -94,7 +94,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old revision [default: the merge base of HEAD with its upstream branch]
+    /// The old revision [default: the merge base of HEAD with its upstream branch, else with the remote's default branch, else with main or master]
     #[arg(value_name = "BASE")]
     pub base: Option<String>,
 

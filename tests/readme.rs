@@ -89,18 +89,20 @@ fn the_diff_example_is_the_readme_s() {
     );
     edit(dir.path(), file, "USD: \"189.00\"", "USD: \"269.00\"");
     edit(dir.path(), file, "\"4270719001216\"", "\"4270719001217\"");
-    let run = session(dir.path(), &["diff", "main"]);
+    // The note on stderr comes first, as on a terminal.
+    let output = pim(dir.path(), &["diff"]);
+    let run = format!("$ pim diff\n{}{}", stderr(&output), stdout(&output));
     // The commit id differs from run to run; the README shows the one of its own run.
-    let ids = regex::Regex::new(r"\(([0-9a-f]{10})\)").unwrap();
+    let ids = regex::Regex::new(r"pim diff ([0-9a-f]{10}) →").unwrap();
     let readme = readme();
     let shown = readme
-        .split("```\n$ pim diff main\n")
+        .split("```\n$ pim diff\n")
         .nth(1)
         .and_then(|rest| ids.captures(rest))
         .map(|c| c[1].to_owned())
-        .expect("the README shows no `pim diff main` run");
+        .expect("the README shows no `pim diff` run");
     let run = ids
-        .replace(&run, format!("({shown})").as_str())
+        .replace(&run, format!("pim diff {shown} →").as_str())
         .into_owned();
     assert_in_readme(&run);
 }
