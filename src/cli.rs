@@ -161,6 +161,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub skip_invalid: bool,
 
+    /// Print at most N diagnostics, and list at most N left-out items per channel
+    #[arg(long, value_name = "N")]
+    pub max_errors: Option<usize>,
+
     /// Output format of the report
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -191,4 +195,8 @@ pub struct ValidateArgs {
     /// Print what a rule means and how to fix it, then exit
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+
+    /// Print every rule id with its severity, then exit
+    #[arg(long)]
+    pub list_rules: bool,
 }

@@ -4,7 +4,7 @@
 
 use crate::catalog::Project;
 use crate::channel::{self, Evaluator, Verdict};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::resolve;
 use crate::schema::{Annotation, Kind};
 use crate::suggest;
@@ -172,7 +172,12 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
             let values =
                 channel::item_values(&spec.target, &raw, &annotations, parent, &checked.file.rel);
             let errors = match verdict {
-                Verdict::Invalid => blocking_for(&diagnostics, item.variant),
+                Verdict::Invalid => {
+                    channel::errors_of(&diagnostics, &checked.file.rel, item.variant)
+                        .into_iter()
+                        .cloned()
+                        .collect()
+                }
                 _ => Vec::new(),
             };
             channel_items.push(ChannelItem {
@@ -260,25 +265,6 @@ fn status(values: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or("draft")
         .to_owned()
-}
-
-/// The errors that keep an item out, as [`channel::blocking_errors`] counts them: those of
-/// the whole product, and those of the item's own variant.
-fn blocking_for(diagnostics: &[Diagnostic], variant: Option<usize>) -> Vec<Diagnostic> {
-    diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .filter(|d| {
-            let own = d
-                .pointer
-                .as_deref()
-                .and_then(|p| p.strip_prefix("/variants/"))
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|i| i.parse::<usize>().ok());
-            own.is_none() || own == variant
-        })
-        .cloned()
-        .collect()
 }
 
 /// The values with each localized value given in every locale (following the fallbacks,

@@ -155,7 +155,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__export)
-            opts="-C -h --channel --all --out --skip-invalid --format --project --help"
+            opts="-C -h --channel --all --out --skip-invalid --max-errors --format --project --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +166,10 @@ _pim() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-errors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -437,7 +441,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__validate)
-            opts="-C -h --format --max-errors --deny-warnings --channel --explain --project --help"
+            opts="-C -h --format --max-errors --deny-warnings --channel --explain --list-rules --project --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

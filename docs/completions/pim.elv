@@ -42,12 +42,14 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --deny-warnings 'Treat warnings as errors for the exit code'
+            cand --list-rules 'Print every rule id with its severity, then exit'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'pim;export'= {
             cand --channel 'A channel of pim.toml to export (repeat for several)'
             cand --out 'Write into DIR instead of the project''s output folder'
+            cand --max-errors 'Print at most N diagnostics, and list at most N left-out items per channel'
             cand --format 'Output format of the report'
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'

@@ -1,6 +1,7 @@
 //! The human form: diagnostics like rustc's, summary lines, the diff as text.
 
 use super::{Style, plural, thousands};
+use crate::channel::{LeftOutItem, LeftOutReason};
 use crate::diag::{Diagnostic, Severity};
 use crate::diff::{ChangedProduct, DiffReport, FieldChange};
 use crate::export::ExportOutcome;
@@ -61,8 +62,9 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize, style: &Style) -> 
     out
 }
 
-/// `marketplace: 1,180 items → dist/marketplace.csv (24 left out: 18 incomplete, 6 invalid)`
-pub fn export_summaries(outcome: &ExportOutcome) -> String {
+/// `marketplace: 1,180 items → dist/marketplace.csv (24 left out: 18 incomplete, 6 invalid)`,
+/// then, with `list`, up to that many of the items left out, each with why.
+pub fn export_summaries(outcome: &ExportOutcome, list: Option<usize>) -> String {
     let mut out = String::new();
     for s in &outcome.channels {
         let _ = write!(
@@ -86,8 +88,49 @@ pub fn export_summaries(outcome: &ExportOutcome) -> String {
             out.push_str(" (unchanged)");
         }
         out.push('\n');
+        let Some(limit) = list else { continue };
+        for item in s.left_out_items.iter().take(limit) {
+            let _ = writeln!(out, "  left out: {}", left_out_line(item));
+        }
+        let hidden = s.left_out_items.len().saturating_sub(limit);
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "  and {} more left out (--max-errors {limit})",
+                thousands(hidden)
+            );
+        }
     }
     out
+}
+
+/// `NW-LMP-5003 (catalog/lighting/NW-LMP-5003.yaml:1:1): incomplete (75%): missing ...`
+pub fn left_out_line(item: &LeftOutItem) -> String {
+    match &item.reason {
+        LeftOutReason::Unreadable => {
+            format!("{}: it cannot be read as a product", item.file)
+        }
+        reason => format!(
+            "{} ({}:{}:{}): {}",
+            item.sku,
+            item.file,
+            item.line,
+            item.column,
+            left_out_reason(reason)
+        ),
+    }
+}
+
+/// Why an item is left out, in words.
+pub fn left_out_reason(reason: &LeftOutReason) -> String {
+    match reason {
+        LeftOutReason::Incomplete { missing, percent } => {
+            format!("incomplete ({percent}%): missing {}", missing.join(", "))
+        }
+        LeftOutReason::Invalid { rules } if rules.is_empty() => "invalid".to_owned(),
+        LeftOutReason::Invalid { rules } => format!("invalid: {}", rules.join(", ")),
+        LeftOutReason::Unreadable => "it cannot be read as a product".to_owned(),
+    }
 }
 
 /// `error: export refused: ...`, naming the channels and a few of the items with errors.
@@ -415,4 +458,26 @@ fn short(value: &Value) -> String {
     } else {
         visible
     }
+}
+
+/// `pim validate --list-rules`: one rule a line, its severity in force, and its default
+/// where `pim.toml` changed it.
+pub fn rules(rules: &[crate::diag::RuleLevel]) -> String {
+    let width = rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rules {
+        let severity = r
+            .severity
+            .map_or_else(|| "off".to_owned(), |s| s.to_string());
+        let mut line = format!("{:width$}  {severity}", r.rule);
+        if r.severity != Some(r.default) {
+            let _ = write!(line, " (pim.toml; {} by default)", r.default);
+        }
+        if r.rule == "schema-<keyword>" {
+            line.push_str("  a JSON Schema keyword that failed: schema-required, schema-type, ...");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push_str("\n`pim validate --explain RULE` says what a rule means; [rules] in pim.toml changes a severity\n");
+    out
 }
