@@ -106,3 +106,113 @@ fn the_diff_example_is_the_readme_s() {
         .into_owned();
     assert_in_readme(&run);
 }
+
+/// The commands of the README's first fenced block after `heading`.
+fn commands_under(heading: &str) -> Vec<String> {
+    let readme = readme();
+    let section = readme
+        .split(&format!("\n{heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    block
+        .lines()
+        .map(|l| match l.find("  #") {
+            Some(i) => l[..i].trim().to_owned(),
+            None => l.trim().to_owned(),
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn your_own_catalog_works_step_by_step_as_written() {
+    let home = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_pim")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cwd = home.path().to_path_buf();
+    let steps = commands_under("## Your own catalog");
+    assert!(steps.len() >= 7, "{steps:?}");
+    let mut ran = Vec::new();
+    for step in &steps {
+        if step.starts_with("cargo install") {
+            // The binary under test stands in for the installed one.
+            continue;
+        }
+        if let Some(dir) = step.strip_prefix("cd ") {
+            cwd = cwd.join(dir);
+            continue;
+        }
+        let output = Command::new("sh")
+            .args(["-c", step])
+            .current_dir(&cwd)
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env("GIT_AUTHOR_NAME", "demo")
+            .env("GIT_AUTHOR_EMAIL", "demo@example.com")
+            .env("GIT_COMMITTER_NAME", "demo")
+            .env("GIT_COMMITTER_EMAIL", "demo@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "`{step}` failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran.push(
+            step.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    for expected in [
+        "pim init",
+        "pim new",
+        "pim validate",
+        "pim export",
+        "pim show",
+        "git init",
+    ] {
+        assert!(
+            ran.iter().any(|r| r == expected),
+            "{expected} not run: {ran:?}"
+        );
+    }
+    // The workflow the README tells to push is there, and the commit holds the catalog.
+    assert!(cwd.join(".github/workflows/catalog.yml").is_file());
+    let files = Command::new("git")
+        .args(["ls-files"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    let files = String::from_utf8_lossy(&files.stdout);
+    assert!(files.contains("catalog/apparel/TSHIRT-002.yaml"), "{files}");
+    assert!(!files.contains("dist/"), "{files}");
+    assert!(!files.contains(".pim/"), "{files}");
+
+    // The outputs the README shows for these steps.
+    let new_file = std::fs::read_to_string(cwd.join("catalog/apparel/TSHIRT-002.yaml")).unwrap();
+    let init = tempfile::tempdir().unwrap();
+    assert_eq!(
+        pim(init.path(), &["init", "my-catalog", "--name", "My Shop"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let project = init.path().join("my-catalog");
+    let created = session(&project, &["new", "TSHIRT-002", "--family", "apparel"]);
+    assert_in_readme(&format!(
+        "{created}$ cat catalog/apparel/TSHIRT-002.yaml\n{new_file}"
+    ));
+    assert_in_readme(&session(&project, &["show", "TSHIRT-002"]));
+}
