@@ -230,3 +230,23 @@ fn an_unknown_sku_or_channel_is_an_error_with_a_suggestion() {
         stderr(&output)
     );
 }
+
+#[test]
+fn text_from_the_catalog_cannot_drive_the_terminal() {
+    let dir = demo_copy();
+    let file = dir.path().join("catalog/tents/NW-TNT-3001.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "en-US: Fjellvik Skarven 2 Backpacking Tent",
+        "en-US: \"\\e[31mRed\\e[0m \\u202Eevil\"",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    let output = pim(dir.path(), &["show", "NW-TNT-3001"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!output.stdout.contains(&0x1b), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("en-US: \\u{1b}[31mRed\\u{1b}[0m \\u{202e}evil\n"),
+        "{text}"
+    );
+}

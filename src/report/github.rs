@@ -42,6 +42,7 @@ pub fn left_out(outcome: &crate::export::ExportOutcome, limit: usize) -> String 
                 }
                 reason => format!("{}: {}", item.sku, super::human::left_out_reason(reason)),
             };
+            let message = super::human::visible(&message);
             let _ = writeln!(
                 out,
                 "::notice file={},line={},col={},title={}::{}",

@@ -108,12 +108,12 @@ pub fn export_summaries(outcome: &ExportOutcome, list: Option<usize>) -> String 
 pub fn left_out_line(item: &LeftOutItem) -> String {
     match &item.reason {
         LeftOutReason::Unreadable => {
-            format!("{}: it cannot be read as a product", item.file)
+            format!("{}: it cannot be read as a product", visible(&item.file))
         }
         reason => format!(
             "{} ({}:{}:{}): {}",
-            item.sku,
-            item.file,
+            visible(&item.sku),
+            visible(&item.file),
             item.line,
             item.column,
             left_out_reason(reason)
@@ -125,7 +125,10 @@ pub fn left_out_line(item: &LeftOutItem) -> String {
 pub fn left_out_reason(reason: &LeftOutReason) -> String {
     match reason {
         LeftOutReason::Incomplete { missing, percent } => {
-            format!("incomplete ({percent}%): missing {}", missing.join(", "))
+            format!(
+                "incomplete ({percent}%): missing {}",
+                visible(&missing.join(", "))
+            )
         }
         LeftOutReason::Invalid { rules } if rules.is_empty() => "invalid".to_owned(),
         LeftOutReason::Invalid { rules } => format!("invalid: {}", rules.join(", ")),
@@ -334,31 +337,31 @@ pub fn new_product(outcome: &NewOutcome, style: &Style) -> String {
 
 /// `pim show`: values per locale and currency, items, and each channel's verdicts.
 pub fn show(report: &ShowReport) -> String {
-    let mut out = format!("{} ({})", report.sku, report.file);
+    let mut out = format!("{} ({})", visible(&report.sku), visible(&report.file));
     if let Some(parent) = &report.variant_of {
-        let _ = write!(out, ", a variant of {parent}");
+        let _ = write!(out, ", a variant of {}", visible(parent));
     }
     out.push('\n');
     let _ = writeln!(
         out,
         "family {}, status {}",
-        report.family.as_deref().unwrap_or("(none)"),
-        report.status
+        visible(report.family.as_deref().unwrap_or("(none)")),
+        visible(&report.status)
     );
     out.push_str("\nvalues\n");
     if let Value::Object(values) = &report.values {
         let header = ["sku", "family", "status", "variants"];
         for (key, value) in values.iter().filter(|(k, _)| !header.contains(&k.as_str())) {
-            show_value(&mut out, key, value, 1);
+            show_value(&mut out, &visible(key), value, 1);
         }
     }
     let _ = writeln!(out, "\nitems ({})", thousands(report.items.len()));
     for item in &report.items {
-        let mut line = format!("  {}", item.sku);
+        let mut line = format!("  {}", visible(&item.sku));
         if let Value::Object(own) = &item.own {
             let parts: Vec<String> = own
                 .iter()
-                .map(|(k, v)| format!("{k} {}", short(v)))
+                .map(|(k, v)| format!("{} {}", visible(k), short(v)))
                 .collect();
             if !parts.is_empty() {
                 let _ = write!(line, ": {}", parts.join(", "));
@@ -386,19 +389,27 @@ pub fn show(report: &ShowReport) -> String {
                 Some("incomplete") => format!(
                     "left out, incomplete ({}%): missing {}",
                     item.completeness,
-                    item.missing.join(", ")
+                    visible(&item.missing.join(", "))
                 ),
                 Some("invalid") => {
                     let rules: Vec<String> = item
                         .errors
                         .iter()
-                        .map(|d| format!("{}:{}:{} {}", d.file, d.line, d.column, d.rule.id()))
+                        .map(|d| {
+                            format!(
+                                "{}:{}:{} {}",
+                                visible(&d.file),
+                                d.line,
+                                d.column,
+                                d.rule.id()
+                            )
+                        })
                         .collect();
                     format!("left out, invalid: {}", rules.join(", "))
                 }
                 _ => "left out".to_owned(),
             };
-            let _ = writeln!(out, "    {}: {why}", item.sku);
+            let _ = writeln!(out, "    {}: {why}", visible(&item.sku));
         }
     }
     if !report.diagnostics.is_empty() {
@@ -423,13 +434,13 @@ fn show_value(out: &mut String, key: &str, value: &Value, depth: usize) {
     match value {
         Value::Object(map) if map.len() == 2 && measurement.is_some() => {
             if let Some((amount, unit)) = measurement {
-                let _ = writeln!(out, "{pad}{key}: {amount} {unit}");
+                let _ = writeln!(out, "{pad}{key}: {} {}", visible(amount), visible(unit));
             }
         }
         Value::Object(map) if !map.is_empty() && depth < 3 => {
             let _ = writeln!(out, "{pad}{key}");
             for (k, v) in map {
-                show_value(out, k, v, depth + 1);
+                show_value(out, &visible(k), v, depth + 1);
             }
         }
         other => {
@@ -445,19 +456,41 @@ fn short(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let visible: String = text
+    let one_line: String = text
         .chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => char::REPLACEMENT_CHARACTER,
-            c => c,
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
         })
         .collect();
-    if visible.chars().count() > 100 {
-        format!("{}…", visible.chars().take(99).collect::<String>())
+    let shown = visible(&one_line);
+    if shown.chars().count() > 100 {
+        format!("{}…", shown.chars().take(99).collect::<String>())
     } else {
-        visible
+        shown
     }
+}
+
+/// Text from a file made safe for a terminal or CI log: control characters and bidirectional
+/// overrides are written as `\u{1b}`, so nothing a catalog holds can drive the terminal.
+pub fn visible(text: &str) -> String {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `pim validate --list-rules`: one rule a line, its severity in force, and its default
