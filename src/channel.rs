@@ -288,11 +288,40 @@ pub struct Exported {
     pub values: Option<Arc<str>>,
 }
 
+/// Why an item the channel's filter takes is not in the feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeftOutReason {
+    /// It lacks these required attributes; its completeness in percent.
+    Incomplete { missing: Vec<String>, percent: u32 },
+    /// It has errors: the rule ids of those that keep it out.
+    Invalid { rules: Vec<String> },
+    /// Its file could not be read as a product (it may hold an item of any channel).
+    Unreadable,
+}
+
+/// An item a channel leaves out, where it is, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOutItem {
+    /// The item's SKU (the file's path for an unreadable file).
+    pub sku: String,
+    pub file: String,
+    /// Byte offset of the item's mapping in the file.
+    pub offset: usize,
+    /// 1-based line and column of the item, once positions are resolved (0 before).
+    pub line: usize,
+    pub column: usize,
+    /// JSON pointer of the item: `/variants/N`, or empty for the product itself.
+    pub pointer: String,
+    pub reason: LeftOutReason,
+}
+
 /// A channel's items, sorted into those it exports and those it leaves out.
 pub struct Selection {
     /// The exported items, in file order.
     pub exported: Vec<Exported>,
     pub left_out: LeftOut,
+    /// The items left out, in file order, with why (rules of `Invalid` not yet filled in).
+    pub left_out_items: Vec<LeftOutItem>,
     /// Items the channel would export that have errors (refusal unless `skip_invalid`).
     pub blocked: Vec<String>,
 }
@@ -324,6 +353,62 @@ pub fn blocking_errors(diagnostics: &[Diagnostic]) -> Blocking {
     out
 }
 
+/// The errors that keep an item out, as [`blocking_errors`] counts them: those of its file
+/// outside `/variants/`, and those of its own variant.
+pub fn errors_of<'d>(
+    diagnostics: &'d [Diagnostic],
+    file: &str,
+    variant: Option<usize>,
+) -> Vec<&'d Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.file == file)
+        .filter(|d| {
+            let own = d
+                .pointer
+                .as_deref()
+                .and_then(|p| p.strip_prefix("/variants/"))
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|i| i.parse::<usize>().ok());
+            own.is_none() || own == variant
+        })
+        .collect()
+}
+
+/// What a channel does with one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// In the feed.
+    Exported,
+    /// The channel's filter does not take it.
+    Filtered,
+    /// The filter takes it, but it has errors (its own or its product's).
+    Invalid,
+    /// The filter takes it, but it lacks attributes the channel requires.
+    Incomplete,
+}
+
+/// The channel's verdict on one evaluated item: [`select`] (export, diff) and `pim show`
+/// decide alike by using this.
+pub fn verdict(item: &Item, checked: &[Checked], blocking: &Blocking) -> Verdict {
+    if !item.selected {
+        return Verdict::Filtered;
+    }
+    let file = checked.get(item.file_index).map(|c| c.file.rel.as_str());
+    let invalid = match file.and_then(|f| blocking.get(f)) {
+        None => false,
+        Some(None) => true,
+        Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
+    };
+    if invalid {
+        Verdict::Invalid
+    } else if !item.missing.is_empty() {
+        Verdict::Incomplete
+    } else {
+        Verdict::Exported
+    }
+}
+
 /// What a channel exports of its evaluated items: selected, complete and without errors.
 pub fn select(
     items: Vec<Item>,
@@ -334,34 +419,67 @@ pub fn select(
     let mut selection = Selection {
         exported: Vec::new(),
         left_out: LeftOut::default(),
+        left_out_items: Vec::new(),
         blocked: Vec::new(),
     };
-    for item in items.into_iter().filter(|i| i.selected) {
-        let file = checked.get(item.file_index).map(|c| c.file.rel.as_str());
-        let invalid = match file.and_then(|f| blocking.get(f)) {
-            None => false,
-            Some(None) => true,
-            Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
-        };
-        if invalid {
-            selection.left_out.invalid += 1;
-            if !skip_invalid {
-                selection.blocked.push(item.sku);
+    let left_out = |item: &Item, reason: LeftOutReason| {
+        let c = checked.get(item.file_index);
+        LeftOutItem {
+            sku: item.sku.clone(),
+            file: c.map(|c| c.file.rel.clone()).unwrap_or_default(),
+            offset: c
+                .and_then(|c| c.item_offsets.get(item.variant.unwrap_or(0)))
+                .copied()
+                .unwrap_or(0),
+            line: 0,
+            column: 0,
+            pointer: item
+                .variant
+                .map_or_else(String::new, |v| format!("/variants/{v}")),
+            reason,
+        }
+    };
+    for item in items {
+        match verdict(&item, checked, blocking) {
+            Verdict::Filtered => {}
+            Verdict::Invalid => {
+                selection.left_out.invalid += 1;
+                selection.left_out_items.push(left_out(
+                    &item,
+                    LeftOutReason::Invalid { rules: Vec::new() },
+                ));
+                if !skip_invalid {
+                    selection.blocked.push(item.sku);
+                }
             }
-        } else if !item.missing.is_empty() {
-            selection.left_out.incomplete += 1;
-        } else {
-            selection.exported.push(Exported {
+            Verdict::Incomplete => {
+                selection.left_out.incomplete += 1;
+                let reason = LeftOutReason::Incomplete {
+                    missing: item.missing.clone(),
+                    percent: item.percent,
+                };
+                selection.left_out_items.push(left_out(&item, reason));
+            }
+            Verdict::Exported => selection.exported.push(Exported {
                 key: (item.file_index, item.variant),
                 sku: item.sku,
                 parent_sku: item.parent_sku,
                 values: item.values,
-            });
+            }),
         }
     }
     // A file that could not be read as a product may hold an item of any channel.
     for c in checked.iter().filter(|c| c.value.is_none()) {
         selection.left_out.invalid += 1;
+        selection.left_out_items.push(LeftOutItem {
+            sku: c.file.rel.clone(),
+            file: c.file.rel.clone(),
+            offset: 0,
+            line: 0,
+            column: 0,
+            pointer: String::new(),
+            reason: LeftOutReason::Unreadable,
+        });
         if !skip_invalid {
             selection.blocked.push(c.file.rel.clone());
         }

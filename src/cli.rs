@@ -24,11 +24,77 @@ pub enum Command {
     Export(ExportArgs),
     /// Compare the catalog at two git revisions: products, fields, problems and channels
     Diff(DiffArgs),
+    /// Start a catalog project: settings, schemas, templates, two example products, CI and editor files
+    Init(InitArgs),
+    /// Add a product file, or a variant, with placeholders for what its schemas require
+    New(NewArgs),
+    /// Show a product or variant as each channel sees it, and why an item is left out
+    Show(ShowArgs),
+    /// Print a completion script for a shell
+    Completions(CompletionsArgs),
+    /// Print pim's man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder, created when missing [default: the current folder]
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The project's name [default: the folder's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new product's SKU (its file is catalog/FAMILY/SKU.yaml)
+    #[arg(value_name = "SKU")]
+    pub sku: String,
+
+    /// The product's family: a schema in schemas/families/
+    #[arg(long, value_name = "FAMILY")]
+    pub family: String,
+
+    /// Add SKU as a variant to this product's file instead
+    #[arg(long, value_name = "SKU")]
+    pub variant_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A product's or a variant's SKU (any case)
+    #[arg(value_name = "SKU")]
+    pub sku: String,
+
+    /// Only this channel of pim.toml (repeat for several) [default: every channel]
+    #[arg(long, value_name = "NAME")]
+    pub channel: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ShowFormat,
+}
+
+/// `--format` of show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Human,
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete pim's commands in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old revision [default: the merge base of HEAD with its upstream branch]
+    /// The old revision [default: the merge base of HEAD with its upstream branch, else with the remote's default branch, else with main or master]
     #[arg(value_name = "BASE")]
     pub base: Option<String>,
 
@@ -95,6 +161,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub skip_invalid: bool,
 
+    /// Print at most N diagnostics, and list at most N left-out items per channel
+    #[arg(long, value_name = "N")]
+    pub max_errors: Option<usize>,
+
     /// Output format of the report
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -125,4 +195,8 @@ pub struct ValidateArgs {
     /// Print what a rule means and how to fix it, then exit
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+
+    /// Print every rule id with its severity, then exit
+    #[arg(long)]
+    pub list_rules: bool,
 }

@@ -318,14 +318,20 @@ impl ProjectConfig {
             }
             let spec = self.channels.get(name).ok_or_else(|| {
                 let known: Vec<&str> = self.channels.keys().map(String::as_str).collect();
+                // A long list would bury the message: a dozen names, then a count.
+                const SHOWN: usize = 12;
+                let list = match known.len() {
+                    0 => "(none)".to_owned(),
+                    n if n <= SHOWN => known.join(", "),
+                    n => format!(
+                        "{}, and {} more in pim.toml",
+                        known.get(..SHOWN).unwrap_or(&known).join(", "),
+                        n - SHOWN
+                    ),
+                };
                 anyhow!(
-                    "no channel `{name}` in pim.toml{}; the channels are: {}",
+                    "no channel `{name}` in pim.toml{}; the channels are: {list}",
                     suggest::did_you_mean(name, known.iter().copied()),
-                    if known.is_empty() {
-                        "(none)".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
                 )
             })?;
             out.push(spec);

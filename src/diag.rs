@@ -231,6 +231,43 @@ impl Diagnostic {
     }
 }
 
+/// A rule with the severity in force (`None`: turned off in `pim.toml`) and its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleLevel {
+    pub rule: String,
+    pub severity: Option<Severity>,
+    pub default: Severity,
+}
+
+/// Every rule (and `schema-<keyword>`, with any schema rule `[rules]` names) with its
+/// severity: `level` gives the one in force, from `pim.toml`.
+pub fn rule_levels(
+    configured: &[String],
+    level: impl Fn(&Rule) -> Option<Severity>,
+) -> Vec<RuleLevel> {
+    let mut rules: Vec<Rule> = Rule::ALL.to_vec();
+    rules.extend(
+        configured
+            .iter()
+            .filter_map(|id| Rule::from_id(id))
+            .filter(|r| matches!(r, Rule::Schema(_))),
+    );
+    let mut out: Vec<RuleLevel> = rules
+        .iter()
+        .map(|rule| RuleLevel {
+            rule: rule.id(),
+            severity: level(rule),
+            default: rule.default_severity(),
+        })
+        .collect();
+    out.push(RuleLevel {
+        rule: "schema-<keyword>".to_owned(),
+        severity: Some(Severity::Error),
+        default: Severity::Error,
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

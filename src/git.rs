@@ -76,27 +76,71 @@ impl Repo {
         .ok_or_else(|| anyhow!("unknown revision `{rev}`: git knows no commit by that name"))
     }
 
-    /// The merge base of HEAD with its upstream branch, with a note saying what was chosen.
+    /// The default BASE of SPEC §5, with a note saying what was chosen: the merge base of
+    /// HEAD with its upstream branch; else with the remote's default branch (`origin`
+    /// first); else with a local `main` or `master`; else HEAD itself.
     pub fn default_base(&self) -> Result<(String, String)> {
         let head = self
             .resolve("HEAD")
             .map_err(|_| anyhow!("the repository has no commits yet; commit the catalog first"))?;
-        let upstream = git_text(
-            &self.top,
-            &[
-                "rev-parse",
-                "--abbrev-ref",
-                "--symbolic-full-name",
-                "@{upstream}",
-            ],
-        )?;
-        if let Some(upstream) = upstream.filter(|u| !u.is_empty())
-            && let Some(base) = git_text(&self.top, &["merge-base", "HEAD", "@{upstream}"])?
-                .filter(|b| !b.is_empty())
+        let text = |args: &[&str]| -> Result<Option<String>> {
+            Ok(git_text(&self.top, args)?.filter(|s| !s.is_empty()))
+        };
+        let merge_base = |other: &str| text(&["merge-base", "HEAD", other]);
+        if let Some(upstream) = text(&[
+            "rev-parse",
+            "--abbrev-ref",
+            "--symbolic-full-name",
+            "@{upstream}",
+        ])? && let Some(base) = merge_base("@{upstream}")?
         {
             return Ok((base, format!("the merge base of HEAD with {upstream}")));
         }
-        Ok((head, "HEAD (the branch has no upstream)".to_owned()))
+        let remotes = text(&["remote"])?.unwrap_or_default();
+        let mut remotes: Vec<&str> = remotes.lines().map(str::trim).collect();
+        remotes.sort_by_key(|r| (*r != "origin", r.to_string()));
+        for remote in remotes {
+            let Some(target) = text(&[
+                "symbolic-ref",
+                "--quiet",
+                &format!("refs/remotes/{remote}/HEAD"),
+            ])?
+            else {
+                continue;
+            };
+            let branch = target.strip_prefix("refs/remotes/").unwrap_or(&target);
+            if let Some(base) = merge_base(&target)? {
+                return Ok((
+                    base,
+                    format!(
+                        "the merge base of HEAD with {branch}, the default branch of `{remote}` (the branch has no upstream)"
+                    ),
+                ));
+            }
+        }
+        for branch in ["main", "master"] {
+            if text(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{branch}"),
+            ])?
+            .is_some()
+                && let Some(base) = merge_base(&format!("refs/heads/{branch}"))?
+            {
+                return Ok((
+                    base,
+                    format!(
+                        "the merge base of HEAD with {branch} (the branch has no upstream and no remote has a default branch)"
+                    ),
+                ));
+            }
+        }
+        Ok((
+            head,
+            "HEAD (no upstream, no remote default branch, no local main or master; pass BASE to choose)"
+                .to_owned(),
+        ))
     }
 
     /// The project's regular files at `rev`: (path relative to the project, blob id).

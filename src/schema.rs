@@ -161,6 +161,15 @@ impl Schemas {
         })
     }
 
+    /// The schema documents as written, by path under the schemas folder:
+    /// `product.schema.json` and `families/<family>.schema.json`.
+    pub fn documents(&self) -> BTreeMap<String, Value> {
+        self.documents
+            .iter()
+            .filter_map(|(uri, doc)| Some((uri.strip_prefix(BASE_URI)?.to_owned(), doc.clone())))
+            .collect()
+    }
+
     /// Validates a product against the base schema, then its family's, and maps every error to
     /// a diagnostic at its position in the file.
     pub fn validate(
@@ -665,6 +674,18 @@ fn type_matches(branch: &Value, instance: &Value) -> bool {
 }
 
 /// Resolves a relative reference against a schema URI (folders and `..` only).
+/// Where a `$ref` written in the schema at `rel` (a path under the schemas folder) leads: the
+/// path of the schema it names under the schemas folder (`rel` itself for `#...`), and the
+/// fragment after `#`. `None` for a reference out of the schemas folder.
+pub fn ref_target(rel: &str, reference: &str) -> Option<(String, String)> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if path.is_empty() {
+        return Some((rel.to_owned(), fragment.to_owned()));
+    }
+    let uri = join_uri(&format!("{BASE_URI}{rel}"), path);
+    Some((uri.strip_prefix(BASE_URI)?.to_owned(), fragment.to_owned()))
+}
+
 fn join_uri(base: &str, reference: &str) -> String {
     if reference.contains("://") {
         return reference.to_owned();

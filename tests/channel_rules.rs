@@ -1,5 +1,5 @@
 //! An independent check of the demo project's real feeds against the consumers' published
-//! rules (`research/channel-specs.md`): Google Merchant Center (§1, checklist §9.2), Meta (§2,
+//! rules (`docs/channel-specs.md`): Google Merchant Center (§1, checklist §9.2), Meta (§2,
 //! §9.3), Shopify (§3, §9.4), schema.org Product JSON-LD (§5, §9.6) and the storefront API.
 //!
 //! The rules below are written from the consumers' specifications, not from the templates:

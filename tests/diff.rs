@@ -95,7 +95,10 @@ fn nothing_changed() {
     assert_eq!(report["problems"]["introduced"], Value::Array(vec![]));
     let output = pim(dir.path(), &["diff"]);
     assert!(
-        stderr(&output).contains("comparing with HEAD (the branch has no upstream)"),
+        stderr(&output).contains(
+            "note: comparing with the merge base of HEAD with main (the branch has no upstream \
+             and no remote has a default branch)\n"
+        ),
         "{}",
         stderr(&output)
     );
@@ -371,4 +374,116 @@ fn no_git_on_path_is_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("`git` is not on PATH"));
+}
+
+/// The SKUs a diff reports as changed.
+fn changed_skus(report: &Value) -> Vec<String> {
+    report["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_branch_without_upstream_is_compared_with_local_main() {
+    let dir = repo();
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    edit(
+        dir.path(),
+        "catalog/tents/TENT-2P.yaml",
+        "capacity: 2",
+        "capacity: 3",
+    );
+    git(dir.path(), &["commit", "-q", "-am", "feature work"]);
+    let output = pim(dir.path(), &["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "note: comparing with the merge base of HEAD with main (the branch has no upstream and \
+         no remote has a default branch)\n"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(changed_skus(&report), ["TENT-2P"]);
+
+    // `master` serves as well.
+    git(dir.path(), &["branch", "-q", "-m", "main", "master"]);
+    let output = pim(dir.path(), &["diff", "--format", "json"]);
+    assert!(
+        stderr(&output).contains("the merge base of HEAD with master"),
+        "{}",
+        stderr(&output)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(changed_skus(&report), ["TENT-2P"]);
+}
+
+#[test]
+fn a_branch_without_upstream_is_compared_with_the_remote_default_branch() {
+    let origin = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("ok"), origin.path());
+    git(origin.path(), &["init", "-q", "-b", "trunk"]);
+    git(origin.path(), &["add", "-A"]);
+    git(origin.path(), &["commit", "-q", "-m", "catalog"]);
+    let parent = tempfile::tempdir().unwrap();
+    git(
+        parent.path(),
+        &["clone", "-q", origin.path().to_str().unwrap(), "clone"],
+    );
+    let dir = parent.path().join("clone");
+    // A local branch off the remote's default branch, without upstream; a local `main`
+    // that points elsewhere must not be chosen over the remote.
+    git(
+        &dir,
+        &[
+            "checkout",
+            "-q",
+            "--no-track",
+            "-b",
+            "feature",
+            "origin/trunk",
+        ],
+    );
+    edit(
+        &dir,
+        "catalog/tents/TENT-2P.yaml",
+        "capacity: 2",
+        "capacity: 3",
+    );
+    git(&dir, &["commit", "-q", "-am", "feature work"]);
+    git(&dir, &["branch", "-q", "main", "HEAD"]);
+    let output = pim(&dir, &["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "note: comparing with the merge base of HEAD with origin/trunk, the default branch of \
+         `origin` (the branch has no upstream)\n"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(changed_skus(&report), ["TENT-2P"]);
+}
+
+#[test]
+fn with_no_branch_to_compare_with_the_base_is_head() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("ok"), dir.path());
+    git(dir.path(), &["init", "-q", "-b", "trunk"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "catalog"]);
+    edit(
+        dir.path(),
+        "catalog/tents/TENT-2P.yaml",
+        "capacity: 2",
+        "capacity: 3",
+    );
+    let output = pim(dir.path(), &["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "note: comparing with HEAD (no upstream, no remote default branch, no local main or \
+         master; pass BASE to choose)\n"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(changed_skus(&report), ["TENT-2P"]);
 }

@@ -402,3 +402,35 @@ fn an_unreadable_folder_is_exit_2() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_demo_images_are_local_jpegs_and_a_missing_one_is_caught() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let images: Vec<_> = walkdir::WalkDir::new(root.join("assets/images"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .collect();
+    assert!(images.len() >= 100, "{} images", images.len());
+    for image in &images {
+        let bytes = std::fs::read(image.path()).unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "{:?}", image.path());
+        assert!(bytes.len() < 8_000, "{:?} is large", image.path());
+    }
+
+    let dir = demo_copy();
+    std::fs::remove_file(dir.path().join("assets/images/nw-tnt-3001/2.jpg")).unwrap();
+    let (code, report) = validate_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        diagnostic_lines(&report),
+        ["error missing-asset catalog/tents/NW-TNT-3001.yaml:38:5 /images/1"]
+    );
+    assert_eq!(
+        report["diagnostics"][0]["message"],
+        "`/images/1`: the asset `images/nw-tnt-3001/2.jpg` does not exist under the assets folder"
+    );
+    let output = pim(dir.path(), &["export", "--channel", "marketplace"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(!dir.path().join("dist/marketplace.csv").exists());
+}

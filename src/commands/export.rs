@@ -7,14 +7,19 @@ use crate::catalog::Project;
 use crate::cli::{ExportArgs, Format};
 use crate::export::{ExportOptions, Progress, export};
 use crate::report::{self, Style};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use std::sync::Arc;
 
 pub fn run(invocation: &Invocation, args: &ExportArgs) -> Result<ExitStatus> {
     let format = report_format(args.format);
     match exported(invocation, args) {
         Ok(outcome) => {
-            print_stdout(&report::export(format, &outcome, &Style::for_stdout()))?;
+            print_stdout(&report::export(
+                format,
+                &outcome,
+                args.max_errors,
+                &Style::for_stdout(),
+            ))?;
             if let Some(refusal) = report::export_refusal(&outcome) {
                 note(&refusal);
                 return Ok(ExitStatus::Failure);
@@ -33,6 +38,11 @@ pub fn run(invocation: &Invocation, args: &ExportArgs) -> Result<ExitStatus> {
 fn exported(invocation: &Invocation, args: &ExportArgs) -> Result<crate::export::ExportOutcome> {
     let root = invocation.project_root()?;
     let project = Arc::new(Project::open(&root)?);
+    if args.channel.iter().any(|c| c == "all") && !project.config.channels.contains_key("all") {
+        bail!(
+            "no channel is named `all`; to export every channel, pass --all instead of --channel all"
+        );
+    }
     let out_dir = match &args.out {
         Some(dir) => invocation.path(dir),
         None => root.join(&project.config.project.output),

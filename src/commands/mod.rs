@@ -2,8 +2,13 @@
 //! `report` renders its result, and the command picks the exit status. Nothing below here
 //! prints but through [`print_stdout`] and [`note`].
 
+mod completions;
 mod diff;
 mod export;
+mod init;
+mod man;
+mod new;
+mod show;
 mod validate;
 
 use crate::ExitStatus;
@@ -46,6 +51,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Validate(args) => validate::run(&invocation, &args),
         Command::Export(args) => export::run(&invocation, &args),
         Command::Diff(args) => diff::run(&invocation, &args),
+        Command::Init(args) => init::run(&invocation, &args),
+        Command::New(args) => new::run(&invocation, &args),
+        Command::Show(args) => show::run(&invocation, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man => man::run(),
     }
 }
 
@@ -55,6 +65,18 @@ pub fn print_stdout(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
+    }
+}
+
+/// Keeps the editor files current (see [`crate::editor`]); a failure is a warning, never an
+/// error: editor support must not stop a check.
+pub fn refresh_editor(project: &crate::catalog::Project, settings: bool) -> Vec<String> {
+    match crate::editor::refresh(project, settings) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![format!(
+            "warning: the editor schemas in {} were not updated: {e:#}",
+            crate::editor::FOLDER
+        )],
     }
 }
 

@@ -14,6 +14,9 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
     if let Some(id) = &args.explain {
         return explain(id);
     }
+    if args.list_rules {
+        return list_rules(invocation, args);
+    }
     let project = Project::open(&invocation.project_root()?)?;
     let options = ValidateOptions {
         paths: args.paths.iter().map(|p| invocation.path(p)).collect(),
@@ -21,6 +24,13 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
         channels: args.channel.clone(),
     };
     let result = validate(&project, &options)?;
+    // The combined schemas the editor settings use follow the schemas (never the settings
+    // file itself: a check must not change tracked files).
+    if crate::editor::in_use(&project.root) {
+        for warning in super::refresh_editor(&project, false) {
+            super::note(&warning);
+        }
+    }
     let text = report::render(
         report_format(args.format),
         &result.diagnostics,
@@ -62,5 +72,23 @@ fn explain(id: &str) -> Result<ExitStatus> {
         rule.explanation()
     );
     print_stdout(&text)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Every rule with its severity: as `pim.toml` sets it inside a project, else the defaults.
+fn list_rules(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
+    let config = match invocation.project_root() {
+        Ok(root) => Some(crate::config::ProjectConfig::load(&root)?),
+        Err(_) => None,
+    };
+    let configured: Vec<String> = config
+        .as_ref()
+        .map(|c| c.rules.keys().cloned().collect())
+        .unwrap_or_default();
+    let levels = crate::diag::rule_levels(&configured, |rule| match &config {
+        Some(config) => config.level(rule),
+        None => Some(rule.default_severity()),
+    });
+    print_stdout(&report::rules(report_format(args.format), &levels))?;
     Ok(ExitStatus::Success)
 }

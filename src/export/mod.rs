@@ -6,7 +6,7 @@ mod lazy;
 mod render;
 
 use crate::catalog::{Checked, Project};
-use crate::channel::{self, Evaluator, LeftOut, Selection};
+use crate::channel::{self, Evaluator, LeftOut, LeftOutItem, LeftOutReason, Selection};
 use crate::config::ChannelSpec;
 use crate::diag::{Diagnostic, Severity};
 use crate::validate::CheckOptions;
@@ -14,6 +14,7 @@ use crate::{fsutil, source, validate};
 use anyhow::{Result, anyhow};
 use minijinja::value::Serde;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -50,6 +51,8 @@ pub struct ChannelResult {
     /// False when the feed's bytes did not change (or nothing was written).
     pub written: bool,
     pub left_out: LeftOut,
+    /// The items left out, in file order, with where they are and why.
+    pub left_out_items: Vec<LeftOutItem>,
 }
 
 /// A channel that refused: items it would export have errors.
@@ -112,6 +115,9 @@ pub fn export(
     );
     errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
+    let mut selections = selections;
+    locate_left_out(project, &mut selections, &errors);
+
     let paths: Vec<PathBuf> = channels
         .iter()
         .map(|c| options.out_dir.join(&c.output))
@@ -122,6 +128,7 @@ pub fn export(
         output: shown_path(cwd, path),
         written,
         left_out: s.left_out,
+        left_out_items: s.left_out_items.clone(),
     };
     let refused: Vec<Refused> = channels
         .iter()
@@ -169,6 +176,47 @@ pub fn export(
         refused: Vec::new(),
         diagnostics: errors,
     })
+}
+
+/// The left-out items' lines and columns, and the rules of the errors that keep the invalid
+/// ones out; each file is read once.
+fn locate_left_out(project: &Project, selections: &mut [Selection], errors: &[Diagnostic]) {
+    let mut offsets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for item in selections.iter().flat_map(|s| &s.left_out_items) {
+        offsets
+            .entry(item.file.clone())
+            .or_default()
+            .push(item.offset);
+    }
+    let max = project.config.limits.max_file_size.0;
+    let positions: BTreeMap<(String, usize), (usize, usize)> = offsets
+        .into_iter()
+        .flat_map(|(file, offsets)| {
+            let found = source::positions(&project.root, max, &file, &offsets);
+            offsets
+                .into_iter()
+                .zip(found)
+                .map(move |(offset, at)| ((file.clone(), offset), at))
+        })
+        .collect();
+    for item in selections.iter_mut().flat_map(|s| &mut s.left_out_items) {
+        (item.line, item.column) = positions
+            .get(&(item.file.clone(), item.offset))
+            .copied()
+            .unwrap_or((1, 1));
+        if let LeftOutReason::Invalid { rules } = &mut item.reason {
+            let variant = item
+                .pointer
+                .strip_prefix("/variants/")
+                .and_then(|i| i.parse::<usize>().ok());
+            for d in channel::errors_of(errors, &item.file, variant) {
+                let id = d.rule.id();
+                if !rules.contains(&id) {
+                    rules.push(id);
+                }
+            }
+        }
+    }
 }
 
 /// The template context of SPEC §4, rendered, checked and encoded.

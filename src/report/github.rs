@@ -30,6 +30,42 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize) -> String {
     out
 }
 
+/// A notice for each item a channel left out (up to `limit` per channel), on the item's
+/// line, so the pull request shows why it is not in the feed.
+pub fn left_out(outcome: &crate::export::ExportOutcome, limit: usize) -> String {
+    let mut out = String::new();
+    for channel in &outcome.channels {
+        for item in channel.left_out_items.iter().take(limit) {
+            let message = match &item.reason {
+                crate::channel::LeftOutReason::Unreadable => {
+                    "it cannot be read as a product".to_owned()
+                }
+                reason => format!("{}: {}", item.sku, super::human::left_out_reason(reason)),
+            };
+            let message = super::human::visible(&message);
+            let _ = writeln!(
+                out,
+                "::notice file={},line={},col={},title={}::{}",
+                escape_property(&item.file),
+                item.line.max(1),
+                item.column.max(1),
+                escape_property(&format!("left out of {}", channel.channel)),
+                escape_data(&message)
+            );
+        }
+        let hidden = channel.left_out_items.len().saturating_sub(limit);
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "{} more left out of {} not shown (--max-errors)",
+                thousands(hidden),
+                channel.channel
+            );
+        }
+    }
+    out
+}
+
 /// Workflow command data: `%`, CR and LF are escaped (actions/toolkit `escapeData`).
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")

@@ -1,9 +1,12 @@
 //! The human form: diagnostics like rustc's, summary lines, the diff as text.
 
 use super::{Style, plural, thousands};
+use crate::channel::{LeftOutItem, LeftOutReason};
 use crate::diag::{Diagnostic, Severity};
 use crate::diff::{ChangedProduct, DiffReport, FieldChange};
 use crate::export::ExportOutcome;
+use crate::scaffold::{InitOutcome, NewOutcome};
+use crate::show::ShowReport;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -59,8 +62,9 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize, style: &Style) -> 
     out
 }
 
-/// `marketplace: 1,180 items → dist/marketplace.csv (24 left out: 18 incomplete, 6 invalid)`
-pub fn export_summaries(outcome: &ExportOutcome) -> String {
+/// `marketplace: 1,180 items → dist/marketplace.csv (24 left out: 18 incomplete, 6 invalid)`,
+/// then, with `list`, up to that many of the items left out, each with why.
+pub fn export_summaries(outcome: &ExportOutcome, list: Option<usize>) -> String {
     let mut out = String::new();
     for s in &outcome.channels {
         let _ = write!(
@@ -84,8 +88,52 @@ pub fn export_summaries(outcome: &ExportOutcome) -> String {
             out.push_str(" (unchanged)");
         }
         out.push('\n');
+        let Some(limit) = list else { continue };
+        for item in s.left_out_items.iter().take(limit) {
+            let _ = writeln!(out, "  left out: {}", left_out_line(item));
+        }
+        let hidden = s.left_out_items.len().saturating_sub(limit);
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "  and {} more left out (--max-errors {limit})",
+                thousands(hidden)
+            );
+        }
     }
     out
+}
+
+/// `NW-LMP-5003 (catalog/lighting/NW-LMP-5003.yaml:1:1): incomplete (75%): missing ...`
+pub fn left_out_line(item: &LeftOutItem) -> String {
+    match &item.reason {
+        LeftOutReason::Unreadable => {
+            format!("{}: it cannot be read as a product", visible(&item.file))
+        }
+        reason => format!(
+            "{} ({}:{}:{}): {}",
+            visible(&item.sku),
+            visible(&item.file),
+            item.line,
+            item.column,
+            left_out_reason(reason)
+        ),
+    }
+}
+
+/// Why an item is left out, in words.
+pub fn left_out_reason(reason: &LeftOutReason) -> String {
+    match reason {
+        LeftOutReason::Incomplete { missing, percent } => {
+            format!(
+                "incomplete ({percent}%): missing {}",
+                visible(&missing.join(", "))
+            )
+        }
+        LeftOutReason::Invalid { rules } if rules.is_empty() => "invalid".to_owned(),
+        LeftOutReason::Invalid { rules } => format!("invalid: {}", rules.join(", ")),
+        LeftOutReason::Unreadable => "it cannot be read as a product".to_owned(),
+    }
 }
 
 /// `error: export refused: ...`, naming the channels and a few of the items with errors.
@@ -238,5 +286,231 @@ pub fn diff(report: &DiffReport, style: &Style) -> String {
             }
         }
     }
+    out
+}
+
+/// `pim init`: the files written and the next steps.
+pub fn init(outcome: &InitOutcome, dir: Option<&str>) -> String {
+    let mut out = format!(
+        "created the pim project `{}` in {}:\n",
+        outcome.name,
+        dir.map_or_else(|| "the current folder".to_owned(), |d| format!("{d}/"))
+    );
+    for file in &outcome.files {
+        let _ = writeln!(out, "  {file}");
+    }
+    out.push_str("\nnext:\n");
+    if let Some(dir) = dir {
+        let _ = writeln!(out, "  cd {dir}");
+    }
+    out.push_str(
+        "  pim validate                          # check the catalog
+  pim export --all                      # write the feeds into dist/
+  pim new TSHIRT-002 --family apparel   # add a product
+",
+    );
+    out
+}
+
+/// `pim new`: the file written, the placeholders to fill in, and what `pim validate` will
+/// say until they are.
+pub fn new_product(outcome: &NewOutcome, style: &Style) -> String {
+    let mut out = match &outcome.parent {
+        None => format!("created {} (status: draft)", outcome.file),
+        Some(parent) => format!("added a variant to {parent} in {}", outcome.file),
+    };
+    if !outcome.placeholders.is_empty() {
+        let _ = write!(out, "; fill in {}", outcome.placeholders.join(", "));
+    }
+    out.push('\n');
+    if !outcome.problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "\npim validate reports {} until then:\n",
+            count(outcome.problems.len(), "problem", "problems")
+        );
+        out.push_str(diagnostics(&outcome.problems, 0, style).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `pim show`: values per locale and currency, items, and each channel's verdicts.
+pub fn show(report: &ShowReport) -> String {
+    let mut out = format!("{} ({})", visible(&report.sku), visible(&report.file));
+    if let Some(parent) = &report.variant_of {
+        let _ = write!(out, ", a variant of {}", visible(parent));
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "family {}, status {}",
+        visible(report.family.as_deref().unwrap_or("(none)")),
+        visible(&report.status)
+    );
+    out.push_str("\nvalues\n");
+    if let Value::Object(values) = &report.values {
+        let header = ["sku", "family", "status", "variants"];
+        for (key, value) in values.iter().filter(|(k, _)| !header.contains(&k.as_str())) {
+            show_value(&mut out, &visible(key), value, 1);
+        }
+    }
+    let _ = writeln!(out, "\nitems ({})", thousands(report.items.len()));
+    for item in &report.items {
+        let mut line = format!("  {}", visible(&item.sku));
+        if let Value::Object(own) = &item.own {
+            let parts: Vec<String> = own
+                .iter()
+                .map(|(k, v)| format!("{} {}", visible(k), short(v)))
+                .collect();
+            if !parts.is_empty() {
+                let _ = write!(line, ": {}", parts.join(", "));
+            }
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if !report.channels.is_empty() {
+        out.push_str("\nchannels\n");
+    }
+    for channel in &report.channels {
+        let inside = channel.items.iter().filter(|i| i.in_feed).count();
+        let _ = writeln!(
+            out,
+            "  {} ({}, {}): {} of {} in the feed",
+            channel.channel,
+            channel.locale,
+            channel.currency,
+            thousands(inside),
+            count(channel.items.len(), "item", "items")
+        );
+        for item in channel.items.iter().filter(|i| !i.in_feed) {
+            let why = match item.left_out {
+                Some("filter") => format!("left out by the filter `{}`", channel.filter),
+                Some("incomplete") => format!(
+                    "left out, incomplete ({}%): missing {}",
+                    item.completeness,
+                    visible(&item.missing.join(", "))
+                ),
+                Some("invalid") => {
+                    let rules: Vec<String> = item
+                        .errors
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{}:{}:{} {}",
+                                visible(&d.file),
+                                d.line,
+                                d.column,
+                                d.rule.id()
+                            )
+                        })
+                        .collect();
+                    format!("left out, invalid: {}", rules.join(", "))
+                }
+                _ => "left out".to_owned(),
+            };
+            let _ = writeln!(out, "    {}: {why}", visible(&item.sku));
+        }
+    }
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nproblems ({})\n",
+            thousands(report.diagnostics.len())
+        );
+        out.push_str(diagnostics(&report.diagnostics, 0, &Style { color: false }).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `key: value`, or the key and one line per entry of a mapping (locales, currencies).
+fn show_value(out: &mut String, key: &str, value: &Value, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let measurement = value
+        .get("value")
+        .and_then(Value::as_str)
+        .zip(value.get("unit").and_then(Value::as_str));
+    match value {
+        Value::Object(map) if map.len() == 2 && measurement.is_some() => {
+            if let Some((amount, unit)) = measurement {
+                let _ = writeln!(out, "{pad}{key}: {} {}", visible(amount), visible(unit));
+            }
+        }
+        Value::Object(map) if !map.is_empty() && depth < 3 => {
+            let _ = writeln!(out, "{pad}{key}");
+            for (k, v) in map {
+                show_value(out, &visible(k), v, depth + 1);
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{key}: {}", short(other));
+        }
+    }
+}
+
+/// A value on one line: a string as it is (control characters made visible, long text cut),
+/// anything else as JSON.
+fn short(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let one_line: String = text
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let shown = visible(&one_line);
+    if shown.chars().count() > 100 {
+        format!("{}…", shown.chars().take(99).collect::<String>())
+    } else {
+        shown
+    }
+}
+
+/// Text from a file made safe for a terminal or CI log: control characters and bidirectional
+/// overrides are written as `\u{1b}`, so nothing a catalog holds can drive the terminal.
+pub fn visible(text: &str) -> String {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `pim validate --list-rules`: one rule a line, its severity in force, and its default
+/// where `pim.toml` changed it.
+pub fn rules(rules: &[crate::diag::RuleLevel]) -> String {
+    let width = rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rules {
+        let severity = r
+            .severity
+            .map_or_else(|| "off".to_owned(), |s| s.to_string());
+        let mut line = format!("{:width$}  {severity}", r.rule);
+        if r.severity != Some(r.default) {
+            let _ = write!(line, " (pim.toml; {} by default)", r.default);
+        }
+        if r.rule == "schema-<keyword>" {
+            line.push_str("  a JSON Schema keyword that failed: schema-required, schema-type, ...");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push_str("\n`pim validate --explain RULE` says what a rule means; [rules] in pim.toml changes a severity\n");
     out
 }

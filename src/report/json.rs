@@ -1,7 +1,7 @@
 //! The json form: one document per command, with stable keys, from typed structs.
 
 use super::Summary;
-use crate::channel::LeftOut;
+use crate::channel::{LeftOut, LeftOutItem, LeftOutReason};
 use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
@@ -35,6 +35,48 @@ struct ExportChannel<'a> {
     output: &'a str,
     written: bool,
     left_out: LeftOut,
+    /// The items left out (up to --max-errors), with where they are and why.
+    left_out_items: Vec<LeftOutJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LeftOutJson<'a> {
+    sku: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    pointer: &'a str,
+    /// `incomplete`, `invalid` or `unreadable`.
+    reason: &'static str,
+    /// For `incomplete`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    completeness: Option<u32>,
+    /// For `invalid`: the rules of the errors that keep it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rules: Option<&'a [String]>,
+}
+
+fn left_out_json(item: &LeftOutItem) -> LeftOutJson<'_> {
+    let (reason, missing, completeness, rules) = match &item.reason {
+        LeftOutReason::Incomplete { missing, percent } => {
+            ("incomplete", Some(&missing[..]), Some(*percent), None)
+        }
+        LeftOutReason::Invalid { rules } => ("invalid", None, None, Some(&rules[..])),
+        LeftOutReason::Unreadable => ("unreadable", None, None, None),
+    };
+    LeftOutJson {
+        sku: &item.sku,
+        file: &item.file,
+        line: item.line,
+        column: item.column,
+        pointer: &item.pointer,
+        reason,
+        missing,
+        completeness,
+        rules,
+    }
 }
 
 #[derive(Serialize)]
@@ -54,8 +96,9 @@ struct ExportDocument<'a> {
     error: Option<&'a str>,
 }
 
-/// `pim export --format json`, in every outcome.
-pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
+/// `pim export --format json`, in every outcome; `limit` caps the left-out items listed
+/// per channel.
+pub fn export(outcome: &ExportOutcome, error: Option<&str>, limit: usize) -> String {
     let status = if error.is_some() {
         "failed"
     } else if outcome.refused.is_empty() {
@@ -74,6 +117,12 @@ pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
                 output: &c.output,
                 written: c.written,
                 left_out: c.left_out,
+                left_out_items: c
+                    .left_out_items
+                    .iter()
+                    .take(limit)
+                    .map(left_out_json)
+                    .collect(),
             })
             .collect(),
         refused: outcome
@@ -92,4 +141,18 @@ pub fn export(outcome: &ExportOutcome, error: Option<&str>) -> String {
 /// `pim diff --format json`.
 pub fn diff(report: &DiffReport) -> String {
     document(report)
+}
+
+/// `pim show --format json`.
+pub fn show(report: &crate::show::ShowReport) -> String {
+    document(report)
+}
+
+/// `pim validate --list-rules --format json`.
+pub fn rules(rules: &[crate::diag::RuleLevel]) -> String {
+    #[derive(Serialize)]
+    struct Rules<'a> {
+        rules: &'a [crate::diag::RuleLevel],
+    }
+    document(&Rules { rules })
 }

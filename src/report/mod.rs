@@ -6,9 +6,11 @@ mod human;
 mod json;
 mod markdown;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, RuleLevel};
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
+use crate::scaffold::{InitOutcome, NewOutcome};
+use crate::show::ShowReport;
 pub use crate::validate::Summary;
 
 /// How a command's result is printed.
@@ -56,6 +58,17 @@ pub fn render(
     style: &Style,
 ) -> String {
     let count = max.unwrap_or(usize::MAX).min(diagnostics.len());
+    // Under a limit, errors come first: a few warnings must not hide every error.
+    let ordered: Vec<Diagnostic>;
+    let diagnostics = match max {
+        Some(_) => {
+            let mut copy = diagnostics.to_vec();
+            copy.sort_by_key(|d| d.severity);
+            ordered = copy;
+            &ordered[..]
+        }
+        None => diagnostics,
+    };
     let shown = diagnostics.get(..count).unwrap_or(diagnostics);
     let hidden = diagnostics.len() - shown.len();
     match format {
@@ -72,6 +85,14 @@ pub fn render(
             out.push('\n');
             out
         }
+    }
+}
+
+/// `pim validate --list-rules`: every rule with the severity in force and its default.
+pub fn rules(format: Format, rules: &[RuleLevel]) -> String {
+    match format {
+        Format::Json => json::rules(rules),
+        _ => human::rules(rules),
     }
 }
 
@@ -92,13 +113,37 @@ pub fn render_diagnostics(format: Format, diagnostics: &[Diagnostic], style: &St
 
 /// An export's outcome: its problems, then a summary line per channel (stdout); for json,
 /// one document whatever the outcome.
-pub fn export(format: Format, outcome: &ExportOutcome, style: &Style) -> String {
+/// `max` limits the diagnostics printed, and the left-out items listed per channel.
+pub fn export(
+    format: Format,
+    outcome: &ExportOutcome,
+    max: Option<usize>,
+    style: &Style,
+) -> String {
+    let limit = max.unwrap_or(usize::MAX);
     match format {
-        Format::Json => json::export(outcome, None),
+        Format::Json => json::export(outcome, None, limit),
         _ => {
-            let mut out = render_diagnostics(format, &outcome.diagnostics, style);
+            let shown = outcome
+                .diagnostics
+                .get(..limit.min(outcome.diagnostics.len()))
+                .unwrap_or(&outcome.diagnostics);
+            let mut out = render_diagnostics(format, shown, style);
+            let hidden = outcome.diagnostics.len() - shown.len();
+            if hidden > 0 {
+                out.push_str(&format!(
+                    "{} more not shown (--max-errors)\n",
+                    thousands(hidden)
+                ));
+            }
             if outcome.refused.is_empty() {
-                out.push_str(&human::export_summaries(outcome));
+                if format == Format::Github {
+                    out.push_str(&github::left_out(outcome, limit));
+                }
+                out.push_str(&human::export_summaries(
+                    outcome,
+                    (format != Format::Github).then_some(limit),
+                ));
             }
             out
         }
@@ -113,7 +158,35 @@ pub fn export_refusal(outcome: &ExportOutcome) -> Option<String> {
 /// An export that failed (a template, configuration or I/O error), as the json document;
 /// the other formats print the error on stderr.
 pub fn export_failure(error: &str) -> String {
-    json::export(&ExportOutcome::default(), Some(error))
+    json::export(&ExportOutcome::default(), Some(error), 0)
+}
+
+/// What `pim init` wrote, and what to do next. `dir` is the folder as the user named it.
+pub fn init(outcome: &InitOutcome, dir: Option<&str>) -> String {
+    human::init(outcome, dir)
+}
+
+/// What `pim new` wrote, and what the new product still needs.
+pub fn new_product(outcome: &NewOutcome, style: &Style) -> String {
+    human::new_product(outcome, style)
+}
+
+/// How `pim show` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowFormat {
+    Human,
+    Yaml,
+    Json,
+}
+
+/// A product as `pim show` sees it.
+pub fn show(format: ShowFormat, report: &ShowReport) -> anyhow::Result<String> {
+    Ok(match format {
+        ShowFormat::Human => human::show(report),
+        ShowFormat::Json => json::show(report),
+        ShowFormat::Yaml => serde_saphyr::to_string(report)
+            .map_err(|e| anyhow::anyhow!("cannot write the report as YAML: {e}"))?,
+    })
 }
 
 /// A diff report.
@@ -225,6 +298,35 @@ mod tests {
         );
         assert!(text.contains(" --> catalog/a,b.yaml:2:7\n"), "{text}");
         assert!(text.contains("2 | gtin: \"1\"\n  |       ^\n"), "{text}");
+    }
+
+    #[test]
+    fn under_a_limit_errors_come_before_warnings() {
+        let mut warning = sample().remove(0);
+        warning.severity = crate::diag::Severity::Warning;
+        warning.file = "catalog/a.yaml".into();
+        let mut error = sample().remove(0);
+        error.file = "catalog/z.yaml".into();
+        let diagnostics = vec![warning.clone(), error.clone()];
+        let json = |max| {
+            let text = render(
+                Format::Json,
+                &diagnostics,
+                &Summary::default(),
+                max,
+                &Style { color: false },
+            );
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["file"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(json(Some(1)), ["catalog/z.yaml"]);
+        assert_eq!(json(Some(5)), ["catalog/z.yaml", "catalog/a.yaml"]);
+        assert_eq!(json(None), ["catalog/a.yaml", "catalog/z.yaml"]);
     }
 
     #[test]

@@ -109,6 +109,22 @@ pub fn resolve_positions(root: &Path, max_size: u64, diagnostics: &mut [Diagnost
     });
 }
 
+/// Line and column (1-based) of byte offsets in one product file of the project; (1, 1)
+/// where the file cannot be read again. Reads like [`resolve_positions`].
+pub fn positions(root: &Path, max_size: u64, file: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let path = root.join(file);
+    let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= max_size);
+    let text = readable
+        .then(|| std::fs::read(&path).ok())
+        .flatten()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let text = text.as_deref().map(|t| t.strip_prefix(BOM).unwrap_or(t));
+    offsets
+        .iter()
+        .map(|&offset| text.map_or((1, 1), |t| line_column(t, offset)))
+        .collect()
+}
+
 /// [`resolve_positions`] with the files' bytes from `read` (path relative to the project).
 pub fn resolve_positions_with(
     diagnostics: &mut [Diagnostic],

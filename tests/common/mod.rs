@@ -41,6 +41,19 @@ pub fn project(overlay: Option<&Path>) -> tempfile::TempDir {
     dir
 }
 
+/// The demo project (the repository root) in a temporary folder.
+pub fn demo_copy() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["catalog", "schemas", "templates", "assets"] {
+        copy_tree(&root.join(folder), &dir.path().join(folder));
+    }
+    for file in ["pim.toml", "categories.yaml"] {
+        std::fs::copy(root.join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
 /// Runs `pim ARGS` in `dir`, without colour.
 pub fn pim(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pim"))
