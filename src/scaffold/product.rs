@@ -86,7 +86,8 @@ pub fn new_product(project: &Project, options: &NewOptions) -> Result<NewOutcome
             &validation,
             sku,
             parent,
-            &family.variant_axes,
+            // A new variant is one of the first level.
+            family.variant_axes.first().map_or(&[][..], Vec::as_slice),
         ),
     }
 }
@@ -557,7 +558,7 @@ impl Dictionary<'_> {
             let _ = writeln!(
                 out,
                 "# Variants, one per {}: pim new SKU --family {} --variant-of {sku}",
-                family.variant_axes.join(" and "),
+                family.variant_axes.concat().join(" and "),
                 self.family
             );
         }
