@@ -22,8 +22,12 @@ pub type ItemKey = (usize, Option<usize>);
 pub struct Item {
     /// Index of the product file in the checked files.
     pub file_index: usize,
-    /// The variant's index, `None` for a product without variants.
+    /// The item's index among the product's items (leaves), `None` for a product without
+    /// variants.
     pub variant: Option<usize>,
+    /// Its variant indexes from the product down (`[2, 0]`: the first of the third
+    /// variant's variants); empty for a product without variants.
+    pub path: Vec<usize>,
     pub sku: String,
     /// The parent's SKU, for a variant.
     pub parent_sku: Option<String>,
@@ -37,9 +41,6 @@ pub struct Item {
     pub values: Option<Arc<str>>,
 }
 
-/// Required attributes and their `x-pim` kinds: a handful, searched in order.
-type RequiredKinds = Vec<(String, Option<Kind>)>;
-
 /// The environment channel filters compile in: undefined values are simply false there,
 /// never an error.
 pub fn filter_environment() -> minijinja::Environment<'static> {
@@ -50,16 +51,56 @@ pub fn filter_environment() -> minijinja::Environment<'static> {
 
 /// Evaluates items for a set of channels: filters compiled once, channels that see values
 /// alike grouped so each item is resolved once per distinct [`Target`], however many
-/// channels share it.
+/// channels share it (a product with `channels` blocks is resolved per channel).
 pub struct Evaluator<'e> {
     project: &'e Project,
     channels: Vec<&'e ChannelSpec>,
     filters: Vec<minijinja::Expression<'e, 'e>>,
     targets: Vec<(&'e Target, Vec<usize>)>,
-    /// The `x-pim` kind of every required attribute, by family, and for no family.
-    kinds: BTreeMap<String, RequiredKinds>,
-    kinds_without_family: RequiredKinds,
+    /// What each channel requires of a product of each family, and for no family.
+    plans: BTreeMap<String, FamilyPlan>,
+    without_family: FamilyPlan,
     keep_values: bool,
+}
+
+/// What the channels require of a product of one family.
+struct FamilyPlan {
+    /// Per channel: its `required` and the family's `x-pim-required` for it.
+    required: Vec<Vec<String>>,
+    /// Required attributes and their `x-pim` kinds: a handful, searched in order.
+    kinds: Vec<(String, Option<Kind>)>,
+}
+
+impl FamilyPlan {
+    fn new(project: &Project, channels: &[&ChannelSpec], family: Option<&str>) -> FamilyPlan {
+        let compiled = family.and_then(|f| project.schemas.families.get(f));
+        let required: Vec<Vec<String>> = channels
+            .iter()
+            .map(|c| {
+                let mut list = c.required.clone();
+                for a in project.dictionary.required_in(family, &c.name) {
+                    if !list.contains(a) {
+                        list.push(a.clone());
+                    }
+                }
+                list
+            })
+            .collect();
+        let mut kinds: Vec<(String, Option<Kind>)> = Vec::new();
+        for a in required.iter().flatten() {
+            if !kinds.iter().any(|(k, _)| k == a) {
+                kinds.push((a.clone(), project.schemas.property_kind(a, compiled)));
+            }
+        }
+        FamilyPlan { required, kinds }
+    }
+
+    fn kind_of(&self, attribute: &str) -> Option<Kind> {
+        self.kinds
+            .iter()
+            .find(|(k, _)| k == attribute)
+            .and_then(|(_, kind)| *kind)
+    }
 }
 
 impl<'e> Evaluator<'e> {
@@ -89,32 +130,35 @@ impl<'e> Evaluator<'e> {
                 None => targets.push((&c.target, vec![i])),
             }
         }
-        let required: HashSet<&str> = channels
-            .iter()
-            .flat_map(|c| c.required.iter().map(String::as_str))
-            .collect();
-        let schemas = &project.schemas;
-        let kinds_of = |family| -> RequiredKinds {
-            required
-                .iter()
-                .map(|a| ((*a).to_owned(), schemas.property_kind(a, family)))
-                .collect()
-        };
-        let kinds = schemas
+        let plans = project
+            .schemas
             .families
-            .iter()
-            .map(|(name, family)| (name.clone(), kinds_of(Some(family))))
+            .keys()
+            .map(|name| (name.clone(), FamilyPlan::new(project, channels, Some(name))))
             .collect();
-        let kinds_without_family = kinds_of(None);
         Ok(Evaluator {
             project,
             channels: channels.to_vec(),
             filters,
             targets,
-            kinds,
-            kinds_without_family,
+            plans,
+            without_family: FamilyPlan::new(project, channels, None),
             keep_values,
         })
+    }
+
+    /// The attributes a channel (by its place in the evaluator) requires of a family.
+    pub fn required(&self, channel: usize, family: Option<&str>) -> &[String] {
+        self.plan(family)
+            .required
+            .get(channel)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    fn plan(&self, family: Option<&str>) -> &FamilyPlan {
+        family
+            .and_then(|f| self.plans.get(f))
+            .unwrap_or(&self.without_family)
     }
 
     /// A product's items for each channel, in channel order; `annotations` are the
@@ -128,29 +172,43 @@ impl<'e> Evaluator<'e> {
     ) -> Result<Vec<Vec<Item>>> {
         let family_name = product.get("family").and_then(Value::as_str);
         let family = family_name.and_then(|f| self.project.schemas.families.get(f));
-        let kinds = family_name
-            .and_then(|f| self.kinds.get(f))
-            .unwrap_or(&self.kinds_without_family);
-        let kind_of = |a: &str| {
-            kinds
-                .iter()
-                .find(|(k, _)| k == a)
-                .and_then(|(_, kind)| *kind)
-        };
+        let family_name = family_name.filter(|_| family.is_some());
+        let plan = self.plan(family_name);
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
         let mut out: Vec<Vec<Item>> = self.channels.iter().map(|_| Vec::new()).collect();
-        for (variant, raw) in resolve::items_of(product) {
-            let computed;
-            let annotations = match (variant, annotations) {
-                (None, Some(known)) => known,
-                _ => {
-                    computed = self.project.schemas.annotations(&raw, family);
-                    &computed
-                }
+        // With `channels` blocks, each channel sees values of its own.
+        let groups: Vec<(&Target, Vec<usize>, Option<&str>)> =
+            if resolve::has_channel_blocks(product) {
+                self.channels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (&c.target, vec![i], Some(c.name.as_str())))
+                    .collect()
+            } else {
+                self.targets
+                    .iter()
+                    .map(|(t, members)| (*t, members.clone(), None))
+                    .collect()
             };
-            let parent = variant.map(|_| &parent_sku);
-            for (target, members) in &self.targets {
-                let values = item_values(target, &raw, annotations, parent, file);
+        for (target, members, channel_name) in groups {
+            let leaves = resolve::items_of(product, channel_name);
+            for (index, (path, raw)) in leaves.iter().enumerate() {
+                let variant = (!path.is_empty()).then_some(index);
+                let computed;
+                let annotations = match (variant, annotations, channel_name) {
+                    (None, Some(known), None) => known,
+                    _ => {
+                        computed = self.project.schemas.annotations(raw, family);
+                        &computed
+                    }
+                };
+                let parent = variant.map(|_| &parent_sku);
+                let context = ItemContext {
+                    project: self.project,
+                    family: family_name,
+                    file,
+                };
+                let values = item_values(target, raw, annotations, parent, &context);
                 let sku = values
                     .get("sku")
                     .and_then(Value::as_str)
@@ -158,16 +216,17 @@ impl<'e> Evaluator<'e> {
                     .to_owned();
                 let mut text: Option<Arc<str>> = None;
                 let view = view::of_json(values);
-                for &i in members {
+                for &i in &members {
                     let (Some(channel), Some(filter), Some(slot)) =
                         (self.channels.get(i), self.filters.get(i), out.get_mut(i))
                     else {
                         continue;
                     };
+                    let required = plan.required.get(i).map_or(&[][..], Vec::as_slice);
                     let (missing, percent) = resolve::completeness(
-                        &raw,
-                        kind_of,
-                        &channel.required,
+                        raw,
+                        |a| plan.kind_of(a),
+                        required,
                         &channel.locale,
                         &channel.currency,
                     );
@@ -192,6 +251,7 @@ impl<'e> Evaluator<'e> {
                     slot.push(Item {
                         file_index,
                         variant,
+                        path: path.clone(),
                         sku: sku.clone(),
                         parent_sku: variant.and_then(|_| parent_sku.as_str().map(str::to_owned)),
                         selected,
@@ -202,8 +262,18 @@ impl<'e> Evaluator<'e> {
                 }
             }
         }
+        // Channel-by-channel evaluation fills channels out of file order within a product:
+        // items stay in leaf order per channel, which each slot already is.
         Ok(out)
     }
+}
+
+/// Where an item's values come from, for what templates see besides its values.
+pub struct ItemContext<'a> {
+    pub project: &'a Project,
+    /// The product's family, when it has a schema.
+    pub family: Option<&'a str>,
+    pub file: &'a str,
 }
 
 /// The items evaluated with the check, per channel in file order, taken out of the files.
@@ -215,6 +285,14 @@ pub fn take_items(checked: &mut [Checked], channels: usize) -> Vec<Vec<Item>> {
         }
     }
     out
+}
+
+impl Item {
+    /// The JSON pointer of the item's mapping: `/variants/2/variants/0`, or empty for a
+    /// product without variants.
+    pub fn pointer(&self) -> String {
+        self.path.iter().map(|i| format!("/variants/{i}")).collect()
+    }
 }
 
 /// Evaluates the items of checked product files whose values were kept (a git revision's,
@@ -247,16 +325,17 @@ pub fn evaluate(
 }
 
 /// An item's values as templates see them: resolved for the channel, plus `parent_sku`
-/// (none for a product without variants), `status` (draft when absent), `categories` and
-/// `file`.
+/// (none for a product without variants), `status` (draft when absent), `categories`,
+/// `file` and `labels` (each option's label in the channel's locale).
 pub fn item_values(
     target: &Target,
     raw: &Value,
     annotations: &[(String, Annotation)],
     parent_sku: Option<&Value>,
-    file: &str,
+    context: &ItemContext<'_>,
 ) -> Value {
     let mut values = resolve::resolved_copy(raw, annotations, target);
+    let labels = labels(&values, context, &target.locales);
     if let Value::Object(map) = &mut values {
         map.insert(
             "parent_sku".into(),
@@ -266,9 +345,35 @@ pub fn item_values(
             .or_insert_with(|| Value::String("draft".into()));
         map.entry("categories")
             .or_insert_with(|| Value::Array(Vec::new()));
-        map.insert("file".into(), Value::String(file.to_owned()));
+        map.insert("file".into(), Value::String(context.file.to_owned()));
+        map.insert("labels".into(), labels);
     }
     values
+}
+
+/// For each attribute with option labels that the values hold: the label of its value (a
+/// list of labels for a list) in the first of `locales` that has one, else the value.
+pub fn labels(values: &Value, context: &ItemContext<'_>, locales: &[String]) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, attribute) in context.project.dictionary.with_options(context.family) {
+        let label = |v: &Value| match v {
+            Value::String(code) => Value::String(attribute.option_label(code, locales)),
+            other => Value::String(attribute.option_label(&other.to_string(), locales)),
+        };
+        match values.get(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => {
+                out.insert(
+                    name.to_owned(),
+                    Value::Array(list.iter().map(label).collect()),
+                );
+            }
+            Some(value) => {
+                out.insert(name.to_owned(), label(value));
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// Why items were left out of a channel.
@@ -327,25 +432,35 @@ pub struct Selection {
 }
 
 /// For each file with errors: `None` when the whole product is affected, else the variant
-/// indexes whose own values have errors.
-pub type Blocking = BTreeMap<String, Option<HashSet<usize>>>;
+/// paths whose values have errors (every item under such a variant is affected).
+pub type Blocking = BTreeMap<String, Option<Vec<Vec<usize>>>>;
+
+/// `/variants/2/variants/0/gtin` → `[2, 0]`; `None` for a pointer outside the variants.
+pub fn variant_path(pointer: &str) -> Option<Vec<usize>> {
+    let mut segments = pointer.split('/').skip(1);
+    let mut path = Vec::new();
+    while path.len() < 2 && segments.next() == Some("variants") {
+        match segments.next().and_then(|i| i.parse::<usize>().ok()) {
+            Some(i) => path.push(i),
+            None => break,
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
 
 /// Which files and variants have errors, from a validation's diagnostics.
 pub fn blocking_errors(diagnostics: &[Diagnostic]) -> Blocking {
     let mut out: Blocking = BTreeMap::new();
     for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-        let variant = d
-            .pointer
-            .as_deref()
-            .and_then(|p| p.strip_prefix("/variants/"))
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|i| i.parse::<usize>().ok());
+        let path = d.pointer.as_deref().and_then(variant_path);
         let entry = out
             .entry(d.file.clone())
-            .or_insert_with(|| Some(HashSet::new()));
-        match (variant, entry) {
-            (Some(i), Some(set)) => {
-                set.insert(i);
+            .or_insert_with(|| Some(Vec::new()));
+        match (path, entry) {
+            (Some(path), Some(paths)) => {
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
             }
             (_, entry) => *entry = None,
         }
@@ -358,19 +473,16 @@ pub fn blocking_errors(diagnostics: &[Diagnostic]) -> Blocking {
 pub fn errors_of<'d>(
     diagnostics: &'d [Diagnostic],
     file: &str,
-    variant: Option<usize>,
+    path: &[usize],
 ) -> Vec<&'d Diagnostic> {
     diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error && d.file == file)
         .filter(|d| {
-            let own = d
-                .pointer
+            d.pointer
                 .as_deref()
-                .and_then(|p| p.strip_prefix("/variants/"))
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|i| i.parse::<usize>().ok());
-            own.is_none() || own == variant
+                .and_then(variant_path)
+                .is_none_or(|own| path.starts_with(&own))
         })
         .collect()
 }
@@ -398,7 +510,7 @@ pub fn verdict(item: &Item, checked: &[Checked], blocking: &Blocking) -> Verdict
     let invalid = match file.and_then(|f| blocking.get(f)) {
         None => false,
         Some(None) => true,
-        Some(Some(variants)) => item.variant.is_some_and(|v| variants.contains(&v)),
+        Some(Some(paths)) => paths.iter().any(|p| item.path.starts_with(p)),
     };
     if invalid {
         Verdict::Invalid
@@ -433,9 +545,7 @@ pub fn select(
                 .unwrap_or(0),
             line: 0,
             column: 0,
-            pointer: item
-                .variant
-                .map_or_else(String::new, |v| format!("/variants/{v}")),
+            pointer: item.pointer(),
             reason,
         }
     };

@@ -70,29 +70,96 @@ pub fn without_variants(product: &Value) -> Value {
     p
 }
 
-/// The sellable items of a product: each variant merged with its parent (with the variant's
-/// index), or the product itself when it has no variants.
-pub fn items(product: &Value) -> Vec<(Option<usize>, Value)> {
-    let parent = without_variants(product);
-    match product.get("variants") {
-        Some(Value::Array(variants)) if !variants.is_empty() => variants
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (Some(i), merge(&parent, v)))
-            .collect(),
-        _ => vec![(None, parent)],
+/// A product's or variant's own values: without its `variants` and `channels`, merged
+/// with its `channels.<channel>` block when a channel is given.
+pub fn own_values(node: &Value, channel: Option<&str>) -> Value {
+    let mut own = node.clone();
+    let block = match &mut own {
+        Value::Object(map) => {
+            map.remove("variants");
+            map.remove("channels")
+        }
+        _ => None,
+    };
+    match (channel, block) {
+        (Some(channel), Some(Value::Object(mut blocks))) => match blocks.remove(channel) {
+            Some(block) => merge(&own, &block),
+            None => own,
+        },
+        _ => own,
     }
 }
 
-/// [`items`], without copying a product that has no `variants` key.
-pub fn items_of(product: &Value) -> Vec<(Option<usize>, Cow<'_, Value>)> {
-    if product.get("variants").is_none() {
-        return vec![(None, Cow::Borrowed(product))];
+/// The sellable items of a product: the leaves of its variant tree (two levels at most),
+/// each with its path of variant indexes and its values merged down from the product
+/// (mappings key by key, lists and scalars replaced), in the order parent, parent's
+/// `channels.<channel>`, variant, variant's `channels.<channel>`. A product without
+/// variants is its own item (path `[]`); `variants: []` has none.
+pub fn leaves(product: &Value, channel: Option<&str>) -> Vec<(Vec<usize>, Value)> {
+    fn walk(
+        node: &Value,
+        inherited: Option<&Value>,
+        channel: Option<&str>,
+        path: &mut Vec<usize>,
+        out: &mut Vec<(Vec<usize>, Value)>,
+    ) {
+        let own = own_values(node, channel);
+        let values = match inherited {
+            Some(parent) => merge(parent, &own),
+            None => own,
+        };
+        match node.get("variants") {
+            Some(Value::Array(children)) if path.len() < 2 => {
+                for (i, child) in children.iter().enumerate() {
+                    path.push(i);
+                    walk(child, Some(&values), channel, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push((path.clone(), values)),
+        }
     }
-    items(product)
+    let mut out = Vec::new();
+    walk(product, None, channel, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The sellable items of a product with their variant index in file order (`None` for a
+/// product without variants): [`leaves`] for no channel in particular.
+pub fn items(product: &Value) -> Vec<(Option<usize>, Value)> {
+    leaves(product, None)
         .into_iter()
-        .map(|(i, v)| (i, Cow::Owned(v)))
+        .enumerate()
+        .map(|(i, (path, values))| ((!path.is_empty()).then_some(i), values))
         .collect()
+}
+
+/// [`leaves`] for a channel, without copying a product that has neither variants nor
+/// `channels` blocks.
+pub fn items_of<'p>(
+    product: &'p Value,
+    channel: Option<&str>,
+) -> Vec<(Vec<usize>, Cow<'p, Value>)> {
+    if product.get("variants").is_none() && product.get("channels").is_none() {
+        return vec![(Vec::new(), Cow::Borrowed(product))];
+    }
+    leaves(product, channel)
+        .into_iter()
+        .map(|(path, v)| (path, Cow::Owned(v)))
+        .collect()
+}
+
+/// The product has `channels` blocks, on itself or on a variant.
+pub fn has_channel_blocks(product: &Value) -> bool {
+    fn any(node: &Value, depth: usize) -> bool {
+        node.get("channels").is_some()
+            || (depth < 2
+                && node
+                    .get("variants")
+                    .and_then(Value::as_array)
+                    .is_some_and(|vs| vs.iter().any(|v| any(v, depth + 1))))
+    }
+    any(product, 0)
 }
 
 /// Resolves annotated values in place. Annotations are applied deepest first so that a

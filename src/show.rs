@@ -14,6 +14,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
+/// The variant mapping at a path of indexes (`None` for the product itself).
+fn variant_at<'p>(product: &'p Value, path: &[usize]) -> Option<&'p Value> {
+    if path.is_empty() {
+        return None;
+    }
+    path.iter()
+        .try_fold(product, |node, &i| node.get("variants")?.get(i))
+}
+
 /// What `pim show` is asked for.
 #[derive(Clone, Debug, Default)]
 pub struct ShowOptions {
@@ -105,11 +114,9 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
             suggest::did_you_mean(wanted, skus.iter().copied())
         );
     };
-    // `/variants/N/sku` for a variant, `/sku` for a product.
-    let variant = pointer
-        .strip_prefix("/variants/")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|i| i.parse::<usize>().ok());
+    // `/variants/N/sku` (or `/variants/N/variants/M/sku`) for a variant, `/sku` for a product.
+    let variant = channel::variant_path(&pointer);
+    let under = |path: &[usize]| variant.as_ref().is_none_or(|v| path.starts_with(v));
     let product = checked.json().ok_or_else(|| {
         anyhow!(
             "{} cannot be read as a product; pim validate says why",
@@ -123,9 +130,9 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
     let family = family_name
         .as_deref()
         .and_then(|f| project.schemas.families.get(f));
-    let items: Vec<(Option<usize>, Value)> = resolve::items(&product)
+    let items: Vec<(Vec<usize>, Value)> = resolve::leaves(&product, None)
         .into_iter()
-        .filter(|(v, _)| variant.is_none() || *v == variant)
+        .filter(|(path, _)| under(path))
         .collect();
 
     let mut diagnostics: Vec<Diagnostic> = validation
@@ -157,27 +164,29 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
     let mut shown_channels = Vec::new();
     for (spec, evaluated) in channels.iter().zip(evaluated) {
         let mut channel_items = Vec::new();
-        for item in evaluated
-            .into_iter()
-            .filter(|i| variant.is_none() || i.variant == variant)
-        {
+        let leaves = resolve::leaves(&product, Some(&spec.name));
+        for item in evaluated.into_iter().filter(|i| under(&i.path)) {
             let verdict = channel::verdict(&item, &validation.checked, &blocking);
-            let raw = items
+            let raw = leaves
                 .iter()
-                .find(|(v, _)| *v == item.variant)
+                .find(|(path, _)| *path == item.path)
                 .map(|(_, values)| values.clone())
                 .unwrap_or(Value::Null);
             let annotations = project.schemas.annotations(&raw, family);
-            let parent = item.variant.and(parent_sku.as_ref());
-            let values =
-                channel::item_values(&spec.target, &raw, &annotations, parent, &checked.file.rel);
+            let parent = (!item.path.is_empty())
+                .then_some(parent_sku.as_ref())
+                .flatten();
+            let context = channel::ItemContext {
+                project,
+                family: family_name.as_deref().filter(|_| family.is_some()),
+                file: &checked.file.rel,
+            };
+            let values = channel::item_values(&spec.target, &raw, &annotations, parent, &context);
             let errors = match verdict {
-                Verdict::Invalid => {
-                    channel::errors_of(&diagnostics, &checked.file.rel, item.variant)
-                        .into_iter()
-                        .cloned()
-                        .collect()
-                }
+                Verdict::Invalid => channel::errors_of(&diagnostics, &checked.file.rel, &item.path)
+                    .into_iter()
+                    .cloned()
+                    .collect(),
                 _ => Vec::new(),
             };
             channel_items.push(ChannelItem {
@@ -210,18 +219,16 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
     };
     let annotations = project.schemas.annotations(&shown_values, family);
     let values = expanded(project, shown_values, &annotations);
-    let variants = product.get("variants").and_then(Value::as_array);
     let shown_items = items
         .iter()
-        .map(|(v, merged)| ShowItem {
+        .map(|(path, merged)| ShowItem {
             sku: merged
                 .get("sku")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned(),
             status: status(merged),
-            own: v
-                .and_then(|i| variants.and_then(|vs| vs.get(i)))
+            own: variant_at(&product, path)
                 .map(|own| {
                     let mut own = own.clone();
                     if let Value::Object(map) = &mut own {
@@ -249,7 +256,7 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
     })
 }
 
-fn shown_items_sku(items: &[(Option<usize>, Value)]) -> Option<String> {
+fn shown_items_sku(items: &[(Vec<usize>, Value)]) -> Option<String> {
     items
         .first()?
         .1

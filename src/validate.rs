@@ -257,9 +257,7 @@ fn incomplete(
                 .get(item.variant.unwrap_or(0))
                 .copied()
                 .unwrap_or(0);
-            let pointer = item
-                .variant
-                .map_or_else(String::new, |v| format!("/variants/{v}"));
+            let pointer = item.pointer();
             Some(
                 Diagnostic::new(
                     Rule::Incomplete,
@@ -396,18 +394,14 @@ pub fn check_text(
     diagnostics.extend(rules::check_product(&ctx, family_name, family));
 
     let facts = rules::facts(&ctx);
-    let item_offsets = match root.get("variants") {
-        Some(yaml::Node {
-            value: yaml::Value::Seq(variants),
-            ..
-        }) if !variants.is_empty() => variants.iter().map(|v| v.span.start).collect(),
-        _ => vec![root.span.start],
-    };
+    let item_offsets = rules::leaf_nodes(&root)
+        .into_iter()
+        .map(|(_, node)| node.span.start)
+        .collect::<Vec<_>>();
     let (channel_items, evaluation_error) = match options.evaluator {
         None => (Vec::new(), None),
         Some(evaluator) => {
-            let own = (item_offsets.len() == 1 && root.get("variants").is_none())
-                .then_some(annotations.as_slice());
+            let own = (root.get("variants").is_none()).then_some(annotations.as_slice());
             match evaluator.product(index, &file.rel, &instance, own) {
                 Ok(items) => (items, None),
                 Err(e) => (Vec::new(), Some(format!("{e:#}"))),

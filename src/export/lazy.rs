@@ -2,7 +2,7 @@
 //! template reaches it, so a channel of 100,000 products never holds them all at once.
 
 use crate::catalog::Project;
-use crate::channel::{Exported, ItemKey, item_values};
+use crate::channel::{Exported, ItemContext, ItemKey, item_values};
 use crate::resolve::{self, Target};
 use crate::view;
 use minijinja::Value as Mj;
@@ -19,6 +19,8 @@ type Resolved = (Option<usize>, Option<Arc<str>>);
 pub struct Source {
     project: Arc<Project>,
     target: Target,
+    /// The channel's name, for `channels` blocks.
+    channel: String,
     /// Per product file: its values as JSON text (None for a file that did not parse).
     texts: Vec<Option<Arc<str>>>,
     files: Vec<String>,
@@ -44,6 +46,7 @@ impl Source {
     pub fn new(
         project: Arc<Project>,
         target: Target,
+        channel: &str,
         texts: Vec<Option<Arc<str>>>,
         files: Vec<String>,
         skus: &[Option<String>],
@@ -89,6 +92,7 @@ impl Source {
         Source {
             project,
             target,
+            channel: channel.to_owned(),
             texts,
             files,
             items,
@@ -129,27 +133,30 @@ impl Source {
                 .map(|v| Mj::from(Serde(v)));
         }
         let product = self.file(*file)?;
-        let family = product
-            .get("family")
-            .and_then(Value::as_str)
-            .and_then(|f| self.project.schemas.families.get(f));
+        let family_name = product.get("family").and_then(Value::as_str);
+        let family = family_name.and_then(|f| self.project.schemas.families.get(f));
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
         let rel = self
             .files
             .get(*file)
             .map(String::as_str)
             .unwrap_or_default();
-        let (variant, raw) = resolve::items(&product)
+        let (path, raw) = resolve::leaves(&product, Some(&self.channel))
             .into_iter()
-            .find(|(v, _)| v == variant)?;
+            .nth(variant.unwrap_or(0))?;
         let annotations = self.project.schemas.annotations(&raw, family);
-        let parent = variant.map(|_| &parent_sku);
+        let parent = (!path.is_empty()).then_some(&parent_sku);
+        let context = ItemContext {
+            project: &self.project,
+            family: family_name.filter(|_| family.is_some()),
+            file: rel,
+        };
         Some(Mj::from(Serde(item_values(
             &self.target,
             &raw,
             &annotations,
             parent,
-            rel,
+            &context,
         ))))
     }
 
@@ -158,7 +165,14 @@ impl Source {
         let variants: Vec<Mj> = range.filter_map(|i| self.item(i)).collect();
         let product = self.file(file)?;
         let rel = self.files.get(file).map(String::as_str).unwrap_or_default();
-        let values = product_values(&self.project, &self.target, &product, rel, &self.in_channel);
+        let values = product_values(
+            &self.project,
+            &self.target,
+            &self.channel,
+            &product,
+            rel,
+            &self.in_channel,
+        );
         let mut fields: BTreeMap<String, Mj> = match values {
             Value::Object(map) => map
                 .into_iter()
@@ -179,17 +193,22 @@ impl Source {
 fn product_values(
     project: &Project,
     target: &Target,
+    channel: &str,
     raw: &Value,
     file: &str,
     in_channel: &HashSet<String>,
 ) -> Value {
-    let family = raw
-        .get("family")
-        .and_then(Value::as_str)
-        .and_then(|f| project.schemas.families.get(f));
-    let mut values = resolve::without_variants(raw);
+    let family_name = raw.get("family").and_then(Value::as_str);
+    let family = family_name.and_then(|f| project.schemas.families.get(f));
+    let mut values = resolve::own_values(raw, Some(channel));
     let annotations = project.schemas.annotations(&values, family);
     resolve::resolve(&mut values, &annotations, target);
+    let context = ItemContext {
+        project,
+        family: family_name.filter(|_| family.is_some()),
+        file,
+    };
+    let labels = crate::channel::labels(&values, &context, &target.locales);
     let associations: Map<String, Value> = raw
         .get("associations")
         .and_then(Value::as_object)
@@ -217,6 +236,7 @@ fn product_values(
             .or_insert_with(|| Value::Array(Vec::new()));
         map.insert("associations".into(), Value::Object(associations));
         map.insert("file".into(), Value::String(file.to_owned()));
+        map.insert("labels".into(), labels);
     }
     values
 }

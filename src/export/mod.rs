@@ -205,11 +205,8 @@ fn locate_left_out(project: &Project, selections: &mut [Selection], errors: &[Di
             .copied()
             .unwrap_or((1, 1));
         if let LeftOutReason::Invalid { rules } = &mut item.reason {
-            let variant = item
-                .pointer
-                .strip_prefix("/variants/")
-                .and_then(|i| i.parse::<usize>().ok());
-            for d in channel::errors_of(errors, &item.file, variant) {
+            let path = channel::variant_path(&item.pointer).unwrap_or_default();
+            for d in channel::errors_of(errors, &item.file, &path) {
                 let id = d.rule.id();
                 if !rules.contains(&id) {
                     rules.push(id);
@@ -231,6 +228,7 @@ fn render_channel(
     let source = lazy::Source::new(
         Arc::clone(project),
         channel.target.clone(),
+        &channel.name,
         checked.iter().map(|c| c.value.clone()).collect(),
         checked.iter().map(|c| c.file.rel.clone()).collect(),
         &checked.iter().map(|c| c.sku.clone()).collect::<Vec<_>>(),
