@@ -64,6 +64,16 @@ pub fn check_product(
     out
 }
 
+/// The rules on annotated values alone (locales, currencies, units), for values checked
+/// apart from the product (those of `channels` blocks).
+pub fn check_values(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    unknown_locale(ctx, &mut out);
+    unknown_currency(ctx, &mut out);
+    unknown_unit(ctx, &mut out);
+    out
+}
+
 fn unknown_family(
     ctx: &FileContext<'_>,
     name: Option<&str>,

@@ -188,6 +188,28 @@ impl Schemas {
         out
     }
 
+    /// [`Schemas::validate`] for errors that `remap` claims: it gives the pointer in the file
+    /// of an error's instance path (values of a `channels` block, checked in place), or
+    /// `None` for an error that is not about them.
+    pub fn validate_remapped(
+        &self,
+        product: &Node,
+        instance: &Value,
+        family: Option<&Compiled>,
+        file: &FileRef<'_>,
+        remap: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for schema in std::iter::once(&self.base).chain(family) {
+            for error in schema.validator.iter_errors(instance) {
+                if let Some(path) = remap(error.instance_path().as_str()) {
+                    out.extend(to_diagnostics_at(&error, product, file, path));
+                }
+            }
+        }
+        out
+    }
+
     /// The `x-pim` kind the schemas give to a top-level attribute, present or not.
     pub fn property_kind(&self, name: &str, family: Option<&Compiled>) -> Option<Kind> {
         std::iter::once(&self.base)
@@ -403,7 +425,21 @@ fn to_diagnostics(
     product: &Node,
     file: &FileRef<'_>,
 ) -> Vec<Diagnostic> {
-    let path = error.instance_path().as_str().to_owned();
+    to_diagnostics_at(
+        error,
+        product,
+        file,
+        error.instance_path().as_str().to_owned(),
+    )
+}
+
+/// A schema error as diagnostics, about the value at `path` in the file.
+fn to_diagnostics_at(
+    error: &ValidationError<'_>,
+    product: &Node,
+    file: &FileRef<'_>,
+    path: String,
+) -> Vec<Diagnostic> {
     let node = product.pointer(&path);
     let offset = node.map_or(0, |n| n.span.start);
     let kind = error.kind();
@@ -504,6 +540,33 @@ fn to_diagnostics(
                 let text = error.instance().to_string();
                 d.message = format!("{field} must be a string, but `{text}` is an unquoted number");
                 d = d.help(format!("quote it: \"{text}\""));
+            }
+            vec![d]
+        }
+        ValidationErrorKind::Enum { options } => {
+            // A near miss gets the closest allowed value: `640x480` → `640_x_480`.
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let suggestion = error.instance().as_str().and_then(|value| {
+                crate::suggest::closest(value, allowed.iter().map(String::as_str))
+            });
+            let mut d = make(
+                Rule::Schema(keyword),
+                offset,
+                path,
+                format!("{field}: {error}"),
+            );
+            if let Some(s) = suggestion {
+                d.message.push_str(&format!("; did you mean \"{s}\"?"));
+                d = d.help(format!(
+                    "write \"{s}\", or add the value to the schema's `enum`"
+                ));
             }
             vec![d]
         }

@@ -287,7 +287,12 @@ pub fn apply_levels(project: &Project, diagnostics: Vec<Diagnostic>) -> Vec<Diag
     diagnostics
         .into_iter()
         .filter_map(|mut d| {
-            d.severity = project.config.level(&d.rule)?;
+            // A rule with two faces (control-character's bidi warning) keeps its own
+            // severity unless [rules] sets one.
+            let level = project.config.level(&d.rule)?;
+            if project.config.rules.contains_key(&d.rule.id()) {
+                d.severity = level;
+            }
             Some(d)
         })
         .collect()
@@ -307,6 +312,75 @@ fn drop_shadowed_schema_errors(diagnostics: &mut Vec<Diagnostic>) {
                 .as_ref()
                 .is_none_or(|p| !ruled.contains(&(d.file.clone(), p.clone())))
     });
+}
+
+/// The values of `channels` blocks, each checked against its attribute's schema where it
+/// applies: the product (or variant) merged with the block is validated, and the errors
+/// about the block's values are reported at the block.
+fn check_channel_blocks(
+    project: &Project,
+    root: &yaml::Node,
+    instance: &serde_json::Value,
+    family: Option<&crate::schema::Compiled>,
+    file: &FileRef<'_>,
+) -> Vec<Diagnostic> {
+    use crate::source::yaml::pointer_push;
+    let mut out = Vec::new();
+    let mut owners = vec![String::new()];
+    owners.extend(rules::variant_nodes(root).into_iter().map(|v| v.pointer));
+    for owner in owners {
+        let Some(blocks) = instance
+            .pointer(&owner)
+            .and_then(|o| o.get("channels"))
+            .and_then(serde_json::Value::as_object)
+        else {
+            continue;
+        };
+        for (channel, block) in blocks {
+            let Some(keys) = block
+                .as_object()
+                .map(|b| b.keys().cloned().collect::<Vec<_>>())
+            else {
+                continue;
+            };
+            let mut candidate = instance.clone();
+            if let Some(slot) = candidate.pointer_mut(&owner) {
+                let mut merged = crate::resolve::merge(slot, block);
+                if let serde_json::Value::Object(map) = &mut merged {
+                    map.remove("channels");
+                }
+                *slot = merged;
+            }
+            let block_at = pointer_push(&format!("{owner}/channels"), channel);
+            let remap = |path: &str| -> Option<String> {
+                let rest = path.strip_prefix(owner.as_str())?;
+                keys.iter().find_map(|key| {
+                    let at = pointer_push("", key);
+                    let inside = rest == at || rest.starts_with(&format!("{at}/"));
+                    inside.then(|| format!("{block_at}{rest}"))
+                })
+            };
+            out.extend(
+                project
+                    .schemas
+                    .validate_remapped(root, &candidate, family, file, &remap),
+            );
+            let annotations: Vec<_> = project
+                .schemas
+                .annotations(&candidate, family)
+                .into_iter()
+                .filter_map(|(p, a)| Some((remap(&p)?, a)))
+                .collect();
+            let ctx = rules::FileContext {
+                project,
+                root,
+                file,
+                annotations: &annotations,
+            };
+            out.extend(rules::check_values(&ctx));
+        }
+    }
+    out
 }
 
 /// Reads, parses and checks one product file: file-level rules, JSON Schema, and the rules
@@ -392,6 +466,9 @@ pub fn check_text(
         annotations: &annotations,
     };
     diagnostics.extend(rules::check_product(&ctx, family_name, family));
+    diagnostics.extend(check_channel_blocks(
+        project, &root, &instance, family, &file_ref,
+    ));
 
     let facts = rules::facts(&ctx);
     let item_offsets = rules::leaf_nodes(&root)

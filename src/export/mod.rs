@@ -319,8 +319,18 @@ fn context(
             (code.clone(), json!({"name": name, "path": c.path}))
         })
         .collect();
+    let attributes: Map<String, Value> = project
+        .dictionary
+        .all()
+        .into_iter()
+        .map(|(code, a)| {
+            let label = a.label(code, &channel.target.locales);
+            (code.to_owned(), json!({ "label": label }))
+        })
+        .collect();
     let vars = serde_json::to_value(&channel.vars).unwrap_or(Value::Null);
     minijinja::context! {
+        attributes => Serde(Value::Object(attributes)),
         channel => Serde(json!({
             "name": channel.name,
             "locale": channel.locale,
