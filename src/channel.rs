@@ -190,18 +190,28 @@ impl<'e> Evaluator<'e> {
                     .map(|(t, members)| (*t, members.clone(), None))
                     .collect()
             };
+        // Items of one product mostly share their shape, and so their annotations.
+        let mut by_shape: Vec<(String, Vec<(String, Annotation)>)> = Vec::new();
         for (target, members, channel_name) in groups {
             let leaves = resolve::items_of(product, channel_name);
             for (index, (path, raw)) in leaves.iter().enumerate() {
                 let variant = (!path.is_empty()).then_some(index);
-                let computed;
-                let annotations = match (variant, annotations, channel_name) {
-                    (None, Some(known), None) => known,
-                    _ => {
-                        computed = self.project.schemas.annotations(raw, family);
-                        &computed
-                    }
-                };
+                let annotations: &[(String, Annotation)] =
+                    match (variant, annotations, channel_name) {
+                        (None, Some(known), None) => known,
+                        _ => {
+                            let shape = shape(raw);
+                            let at = match by_shape.iter().position(|(s, _)| *s == shape) {
+                                Some(at) => at,
+                                None => {
+                                    let computed = self.project.schemas.annotations(raw, family);
+                                    by_shape.push((shape, computed));
+                                    by_shape.len() - 1
+                                }
+                            };
+                            by_shape.get(at).map_or(&[][..], |(_, a)| a.as_slice())
+                        }
+                    };
                 let parent = variant.map(|_| &parent_sku);
                 let context = ItemContext {
                     project: self.project,
@@ -268,6 +278,40 @@ impl<'e> Evaluator<'e> {
     }
 }
 
+/// What the schema walk that finds annotations depends on: every key, the length of every
+/// list and the JSON type of every value (strings and numbers by type, not by content).
+fn shape(value: &Value) -> String {
+    fn walk(value: &Value, out: &mut String) {
+        match value {
+            Value::Null => out.push('n'),
+            Value::Bool(_) => out.push('b'),
+            Value::Number(n) if n.is_i64() || n.is_u64() => out.push('i'),
+            Value::Number(_) => out.push('f'),
+            Value::String(_) => out.push('s'),
+            Value::Array(items) => {
+                out.push('[');
+                for item in items {
+                    walk(item, out);
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                out.push('{');
+                for (key, item) in map {
+                    out.push_str(&key.len().to_string());
+                    out.push(':');
+                    out.push_str(key);
+                    walk(item, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(value, &mut out);
+    out
+}
+
 /// Where an item's values come from, for what templates see besides its values.
 pub struct ItemContext<'a> {
     pub project: &'a Project,
@@ -278,7 +322,15 @@ pub struct ItemContext<'a> {
 
 /// The items evaluated with the check, per channel in file order, taken out of the files.
 pub fn take_items(checked: &mut [Checked], channels: usize) -> Vec<Vec<Item>> {
-    let mut out: Vec<Vec<Item>> = (0..channels).map(|_| Vec::new()).collect();
+    let mut out: Vec<Vec<Item>> = (0..channels)
+        .map(|i| {
+            let count = checked
+                .iter()
+                .map(|c| c.channel_items.get(i).map_or(0, Vec::len))
+                .sum();
+            Vec::with_capacity(count)
+        })
+        .collect();
     for c in checked {
         for (slot, items) in out.iter_mut().zip(std::mem::take(&mut c.channel_items)) {
             slot.extend(items);

@@ -73,19 +73,25 @@ pub fn without_variants(product: &Value) -> Value {
 /// A product's or variant's own values: without its `variants` and `channels`, merged
 /// with its `channels.<channel>` block when a channel is given.
 pub fn own_values(node: &Value, channel: Option<&str>) -> Value {
-    let mut own = node.clone();
-    let block = match &mut own {
-        Value::Object(map) => {
-            map.remove("variants");
-            map.remove("channels")
-        }
-        _ => None,
+    let Value::Object(map) = node else {
+        return node.clone();
     };
-    match (channel, block) {
-        (Some(channel), Some(Value::Object(mut blocks))) => match blocks.remove(channel) {
-            Some(block) => merge(&own, &block),
-            None => own,
-        },
+    // Copy what stays; the variants below are not copied only to be dropped.
+    let own: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| *k != "variants" && *k != "channels")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let own = Value::Object(own);
+    match channel.and_then(|c| map.get("channels")?.get(c)) {
+        Some(block @ Value::Object(_)) => {
+            let mut block = block.clone();
+            if let Value::Object(b) = &mut block {
+                b.remove("variants");
+                b.remove("channels");
+            }
+            merge(&own, &block)
+        }
         _ => own,
     }
 }

@@ -488,6 +488,13 @@ fn control_character(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     fn walk(ctx: &FileContext<'_>, node: &Node, pointer: &str, out: &mut Vec<Diagnostic>) {
         match &node.value {
             Value::Str(text) => {
+                // One pass over the bytes finds the rare string worth a closer look.
+                let suspect = text
+                    .bytes()
+                    .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xE2);
+                if !suspect {
+                    return;
+                }
                 if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| {
                     c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{7f}')
                 }) {
