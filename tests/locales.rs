@@ -45,11 +45,23 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
     out
 }
 
-const SUMMARY: &str = "api (fr-FR): 3 items → dist/api/fr-FR.json (1 left out: 1 incomplete, 0 invalid)\n\
-    api (en-US): 3 items → dist/api/en-US.json (1 left out: 1 incomplete, 0 invalid)\n\
-    feed: 3 items → dist/feed.csv (1 left out: 1 incomplete, 0 invalid)\n\
-    shop (en-US): 4 items → dist/shop/en-US.html\n\
-    shop (de-DE): 3 items → dist/shop/de-DE.html (1 left out: 1 incomplete, 0 invalid)\n";
+const SUMMARY: &str =
+    "api (fr-FR): 3 items → dist/api/fr-FR.json (1 left out: 1 incomplete, 0 invalid)
+  left out: LAMP-1 (catalog/LAMP-1.yaml:2:1): incomplete (0%): missing price (EUR)
+api (en-US): 3 items → dist/api/en-US.json (1 left out: 1 incomplete, 0 invalid)
+  left out: LAMP-1 (catalog/LAMP-1.yaml:2:1): incomplete (0%): missing price (EUR)
+feed: 3 items → dist/feed.csv (1 left out: 1 incomplete, 0 invalid)
+  left out: LAMP-1 (catalog/LAMP-1.yaml:2:1): incomplete (50%): missing price (EUR)
+shop (en-US): 4 items → dist/shop/en-US.html
+shop (de-DE): 3 items → dist/shop/de-DE.html (1 left out: 1 incomplete, 0 invalid)
+  left out: LAMP-1 (catalog/LAMP-1.yaml:2:1): incomplete (50%): missing name (de-DE)
+";
+
+/// The German shop's summary line and what it leaves out.
+const SHOP_DE: &str =
+    "shop (de-DE): 3 items → dist/shop/de-DE.html (1 left out: 1 incomplete, 0 invalid)
+  left out: LAMP-1 (catalog/LAMP-1.yaml:2:1): incomplete (50%): missing name (de-DE)
+";
 
 #[test]
 fn every_locale_gets_its_output_and_every_output_matches_its_expected_file() {
@@ -75,16 +87,12 @@ fn a_name_selects_every_locale_and_a_label_one() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
-        "shop (en-US): 4 items → dist/shop/en-US.html\n\
-         shop (de-DE): 3 items → dist/shop/de-DE.html (1 left out: 1 incomplete, 0 invalid)\n"
+        format!("shop (en-US): 4 items → dist/shop/en-US.html\n{SHOP_DE}")
     );
     std::fs::remove_dir_all(dir.path().join("dist")).unwrap();
     let output = pim(dir.path(), &["export", "--channel", "shop (de-DE)"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(
-        stdout(&output),
-        "shop (de-DE): 3 items → dist/shop/de-DE.html (1 left out: 1 incomplete, 0 invalid)\n"
-    );
+    assert_eq!(stdout(&output), SHOP_DE);
     let written: Vec<PathBuf> = files_under(&dir.path().join("dist"))
         .into_iter()
         .map(|(p, _)| p)
