@@ -420,3 +420,35 @@ fn a_template_error_names_the_locale() {
     );
     assert!(!dir.path().join("dist").exists(), "nothing written");
 }
+
+#[test]
+fn a_channels_block_applies_to_every_locale_of_its_channel() {
+    let dir = project();
+    let path = dir.path().join("catalog/TENT-2P.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "channels:\n  shop: {status: archived}\n  api: {name: {fr-FR: Tente spéciale}}\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let output = pim(dir.path(), &["export", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("shop (en-US): 3 items"), "{out}");
+    assert!(out.contains("shop (de-DE): 2 items"), "{out}");
+    for locale in ["en-US", "de-DE"] {
+        let page =
+            std::fs::read_to_string(dir.path().join(format!("dist/shop/{locale}.html"))).unwrap();
+        assert!(!page.contains("TENT-2P"), "{locale}: {page}");
+    }
+    let api = |locale: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("dist/api/{locale}.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(api("fr-FR")["products"][1]["name"], "Tente spéciale");
+    assert_eq!(
+        api("en-US")["products"][1]["name"],
+        "Ridgeline 2-Person Tent"
+    );
+}
