@@ -116,8 +116,8 @@ impl<'e> Evaluator<'e> {
             .map(|c| {
                 env.compile_expression(&c.filter).map_err(|e| {
                     anyhow!(
-                        "[channels.{}] filter `{}` is not a valid expression: {e}",
-                        c.name,
+                        "{} filter `{}` is not a valid expression: {e}",
+                        c.section(),
                         c.filter
                     )
                 })
@@ -238,14 +238,14 @@ impl<'e> Evaluator<'e> {
                         |a| plan.kind_of(a),
                         required,
                         &channel.locale,
-                        &channel.currency,
+                        &channel.currencies,
                     );
                     let selected = filter
                         .eval(view.clone())
                         .map_err(|e| {
                             anyhow!(
-                                "[channels.{}] filter `{}` failed on {file}: {e}",
-                                channel.name,
+                                "{} filter `{}` failed on {file}: {e}",
+                                channel.section(),
                                 channel.filter,
                             )
                         })?
@@ -378,7 +378,8 @@ pub fn evaluate(
 
 /// An item's values as templates see them: resolved for the channel, plus `parent_sku`
 /// (none for a product without variants), `status` (draft when absent), `categories`,
-/// `file` and `labels` (each option's label in the channel's locale).
+/// `file`, `labels` (each option's label in the channel's locale) and `prices` (each price
+/// attribute in the channel's currencies).
 pub fn item_values(
     target: &Target,
     raw: &Value,
@@ -388,7 +389,9 @@ pub fn item_values(
 ) -> Value {
     let mut values = resolve::resolved_copy(raw, annotations, target);
     let labels = labels(&values, context, &target.locales);
+    let prices = resolve::prices(raw, annotations, target);
     if let Value::Object(map) = &mut values {
+        map.insert("prices".into(), prices);
         map.insert(
             "parent_sku".into(),
             parent_sku.cloned().unwrap_or(Value::Null),

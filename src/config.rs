@@ -17,7 +17,9 @@ pub struct ProjectConfig {
     pub project: ProjectSettings,
     pub limits: Limits,
     pub rules: BTreeMap<String, Level>,
-    pub channels: BTreeMap<String, ChannelSpec>,
+    /// Each channel by its name in `pim.toml`: one [`ChannelSpec`], or one per locale for a
+    /// channel with `locales`, in the order they are listed.
+    pub channels: BTreeMap<String, Vec<ChannelSpec>>,
 }
 
 /// `pim.toml` as written.
@@ -221,10 +223,14 @@ struct ChannelConfig {
     output: String,
     format: Option<OutputFormat>,
     locale: Option<String>,
+    locales: Option<Vec<String>>,
     currency: Option<String>,
+    currencies: Option<Vec<String>>,
     filter: Option<String>,
     #[serde(default)]
     units: BTreeMap<String, String>,
+    #[serde(default)]
+    decimals: BTreeMap<String, i64>,
     formula_guard: Option<bool>,
     #[serde(default)]
     bom: bool,
@@ -234,18 +240,31 @@ struct ChannelConfig {
     vars: toml::Table,
 }
 
+/// The most decimal places `decimals` may ask for.
+pub const MAX_DECIMALS: u32 = 20;
+
 /// A channel of `pim.toml`, checked: everything export, validate and diff need, resolved.
+/// A channel with `locales` is one `ChannelSpec` per locale.
 #[derive(Debug, Clone)]
 pub struct ChannelSpec {
+    /// The name in `pim.toml`, as `--channel`, filters and `channels:` blocks use it.
     pub name: String,
+    /// How the channel is named to the user: the name, or `webshop (de-DE)` for one locale
+    /// of a channel with `locales`.
+    pub label: String,
     /// Under the templates folder.
     pub template: String,
     /// Relative to the output folder, confined to it.
     pub output: PathBuf,
     pub format: OutputFormat,
     pub locale: String,
+    /// Every locale of the channel (`locales`, or just `locale`).
+    pub locales: Vec<String>,
+    /// The first of `currencies`.
     pub currency: String,
-    /// What the channel asks of values: locale chain, currency, units.
+    /// Every currency the channel uses (`currencies`, or just `currency`).
+    pub currencies: Vec<String>,
+    /// What the channel asks of values: locale chain, currencies, units, decimals.
     pub target: Target,
     /// A minijinja expression that compiles.
     pub filter: String,
@@ -272,12 +291,12 @@ impl ProjectConfig {
         raw.check_project()?;
         let mut channels = BTreeMap::new();
         for (name, channel) in &raw.channels {
-            let spec = raw
-                .channel_spec(name, channel, root)
+            let specs = raw
+                .channel_specs(name, channel, root)
                 .map_err(|e| anyhow!("[channels.{name}] {e:#}"))?;
-            channels.insert(name.clone(), spec);
+            channels.insert(name.clone(), specs);
         }
-        check_outputs_are_distinct(&channels)?;
+        check_outputs_are_distinct(channels.values().flatten())?;
         Ok(ProjectConfig {
             project: raw.project,
             limits: raw.limits,
@@ -302,21 +321,29 @@ impl ProjectConfig {
         }
     }
 
-    /// The channels named (each once, in the order given), or all of them in name order.
-    /// An unknown name is an error with the closest channel suggested.
+    /// Every channel, in name order; a channel with `locales` once per locale, in the order
+    /// they are listed.
+    pub fn specs(&self) -> impl Iterator<Item = &ChannelSpec> {
+        self.channels.values().flatten()
+    }
+
+    /// The channels named (each once, in the order given), or all of them in name order. A
+    /// name selects every locale of a channel with `locales`; a label (`webshop (de-DE)`)
+    /// selects one. An unknown name is an error with the closest channel suggested.
     pub fn select_channels(&self, names: &[String], all: bool) -> Result<Vec<&ChannelSpec>> {
         if all {
             if self.channels.is_empty() {
                 bail!("pim.toml defines no channels; add a [channels.NAME] table");
             }
-            return Ok(self.channels.values().collect());
+            return Ok(self.specs().collect());
         }
         let mut out: Vec<&ChannelSpec> = Vec::new();
         for name in names {
-            if out.iter().any(|c| &c.name == name) {
-                continue;
-            }
-            let spec = self.channels.get(name).ok_or_else(|| {
+            let specs: Vec<&ChannelSpec> = match self.channels.get(name) {
+                Some(specs) => specs.iter().collect(),
+                None => self.specs().filter(|s| &s.label == name).collect(),
+            };
+            if specs.is_empty() {
                 let known: Vec<&str> = self.channels.keys().map(String::as_str).collect();
                 // A long list would bury the message: a dozen names, then a count.
                 const SHOWN: usize = 12;
@@ -329,14 +356,29 @@ impl ProjectConfig {
                         n - SHOWN
                     ),
                 };
-                anyhow!(
+                bail!(
                     "no channel `{name}` in pim.toml{}; the channels are: {list}",
                     suggest::did_you_mean(name, known.iter().copied()),
-                )
-            })?;
-            out.push(spec);
+                );
+            }
+            for spec in specs {
+                if !out.iter().any(|c| c.label == spec.label) {
+                    out.push(spec);
+                }
+            }
         }
         Ok(out)
+    }
+}
+
+impl ChannelSpec {
+    /// The channel's table in `pim.toml`, for messages: `[channels.webshop]`, and for one
+    /// locale of a channel with `locales`, `[channels.webshop] (de-DE)`.
+    pub fn section(&self) -> String {
+        match self.label.strip_prefix(self.name.as_str()) {
+            Some(rest) if !rest.is_empty() => format!("[channels.{}]{rest}", self.name),
+            _ => format!("[channels.{}]", self.name),
+        }
     }
 }
 
@@ -383,8 +425,14 @@ impl RawConfig {
         Ok(())
     }
 
-    /// One channel, checked: format, locale, currency, units, filter, template and output.
-    fn channel_spec(&self, name: &str, c: &ChannelConfig, root: &Path) -> Result<ChannelSpec> {
+    /// One channel, checked: format, locales, currencies, units, decimals, filter, template
+    /// and output; one [`ChannelSpec`] per locale.
+    fn channel_specs(
+        &self,
+        name: &str,
+        c: &ChannelConfig,
+        root: &Path,
+    ) -> Result<Vec<ChannelSpec>> {
         let p = &self.project;
         let format = match c.format {
             Some(f) => f,
@@ -395,23 +443,9 @@ impl RawConfig {
                 )
             })?,
         };
-        let locale = c.locale.clone().unwrap_or_else(|| p.default_locale.clone());
-        if !p.is_locale(&locale) {
-            bail!(
-                "locale `{locale}` is not in [project] locales or fallbacks{}",
-                suggest::did_you_mean(&locale, p.locales.iter().map(String::as_str))
-            );
-        }
-        let currency = match &c.currency {
-            Some(currency) => currency.clone(),
-            None => p.currencies.first().cloned().unwrap_or_default(),
-        };
-        if !p.currencies.contains(&currency) {
-            bail!(
-                "currency `{currency}` is not in [project] currencies{}",
-                suggest::did_you_mean(&currency, p.currencies.iter().map(String::as_str))
-            );
-        }
+        let locales = self.channel_locales(c)?;
+        let currencies = self.channel_currencies(c)?;
+        let currency = currencies.first().cloned().unwrap_or_default();
         for (key, unit) in &c.units {
             let Some(dimension) = units::dimension(unit) else {
                 bail!(
@@ -430,6 +464,7 @@ impl RawConfig {
                 );
             }
         }
+        let decimals = channel_decimals(&c.decimals)?;
         let filter = c
             .filter
             .clone()
@@ -438,26 +473,135 @@ impl RawConfig {
             .compile_expression(&filter)
             .map_err(|e| anyhow!("filter `{filter}` is not a valid expression: {e}"))?;
         check_template(root, &p.templates, &c.template)?;
-        let output = confined_output(&c.output)?;
-        Ok(ChannelSpec {
-            name: name.to_owned(),
-            template: c.template.clone(),
-            output,
-            format,
-            locale: locale.clone(),
-            currency: currency.clone(),
-            target: Target {
-                locales: resolve::locale_chain(&locale, &p.fallbacks, &p.default_locale),
-                currency,
-                units: c.units.clone(),
-            },
-            filter,
-            formula_guard: c.formula_guard.unwrap_or(format == OutputFormat::Csv),
-            bom: c.bom,
-            required: c.required.clone(),
-            vars: c.vars.clone(),
-        })
+        if c.locales.is_some() && !c.output.contains(LOCALE_PLACEHOLDER) {
+            bail!(
+                "output `{}` has no `{LOCALE_PLACEHOLDER}`, but the channel has `locales`: each locale needs its own file; write it like \"shop/{LOCALE_PLACEHOLDER}.html\"",
+                c.output
+            );
+        }
+        locales
+            .iter()
+            .map(|locale| {
+                let output = confined_output(&c.output.replace(LOCALE_PLACEHOLDER, locale))?;
+                Ok(ChannelSpec {
+                    name: name.to_owned(),
+                    label: if c.locales.is_some() {
+                        format!("{name} ({locale})")
+                    } else {
+                        name.to_owned()
+                    },
+                    template: c.template.clone(),
+                    output,
+                    format,
+                    locale: locale.clone(),
+                    locales: locales.clone(),
+                    currency: currency.clone(),
+                    currencies: currencies.clone(),
+                    target: Target {
+                        locales: resolve::locale_chain(locale, &p.fallbacks, &p.default_locale),
+                        currency: currency.clone(),
+                        currencies: currencies.clone(),
+                        units: c.units.clone(),
+                        decimals: decimals.clone(),
+                    },
+                    filter: filter.clone(),
+                    formula_guard: c.formula_guard.unwrap_or(format == OutputFormat::Csv),
+                    bom: c.bom,
+                    required: c.required.clone(),
+                    vars: c.vars.clone(),
+                })
+            })
+            .collect()
     }
+
+    /// `locale` or `locales` (not both), each a configured locale or fallback, listed once.
+    fn channel_locales(&self, c: &ChannelConfig) -> Result<Vec<String>> {
+        let p = &self.project;
+        let locales = match (&c.locale, &c.locales) {
+            (Some(_), Some(_)) => bail!(
+                "`locale` and `locales` are both set; keep `locales` for one output per locale, or `locale` for one output"
+            ),
+            (Some(locale), None) => vec![locale.clone()],
+            (None, Some(locales)) if locales.is_empty() => bail!(
+                "locales is empty; list the locales to render, e.g. [\"{}\"], or remove it for the default locale",
+                p.default_locale
+            ),
+            (None, Some(locales)) => locales.clone(),
+            (None, None) => vec![p.default_locale.clone()],
+        };
+        let key = if c.locales.is_some() { "locales: " } else { "" };
+        for (i, locale) in locales.iter().enumerate() {
+            if !p.is_locale(locale) {
+                bail!(
+                    "{key}locale `{locale}` is not in [project] locales or fallbacks{}",
+                    suggest::did_you_mean(locale, p.locales.iter().map(String::as_str))
+                );
+            }
+            if locales.iter().take(i).any(|l| l == locale) {
+                bail!("locales: `{locale}` is listed twice; list each locale once");
+            }
+        }
+        Ok(locales)
+    }
+
+    /// `currency` or `currencies` (not both), each a configured currency, listed once; the
+    /// first is the channel's currency.
+    fn channel_currencies(&self, c: &ChannelConfig) -> Result<Vec<String>> {
+        let p = &self.project;
+        let currencies = match (&c.currency, &c.currencies) {
+            (Some(_), Some(_)) => bail!(
+                "`currency` and `currencies` are both set; keep `currencies` (the first is the channel's currency) or `currency`"
+            ),
+            (Some(currency), None) => vec![currency.clone()],
+            (None, Some(currencies)) if currencies.is_empty() => bail!(
+                "currencies is empty; list the currencies the channel uses, e.g. [\"{}\"], or remove it for the first project currency",
+                p.currencies.first().map(String::as_str).unwrap_or("USD")
+            ),
+            (None, Some(currencies)) => currencies.clone(),
+            (None, None) => p.currencies.first().cloned().into_iter().collect(),
+        };
+        let key = if c.currencies.is_some() {
+            "currencies: "
+        } else {
+            ""
+        };
+        for (i, currency) in currencies.iter().enumerate() {
+            if !p.currencies.contains(currency) {
+                bail!(
+                    "{key}currency `{currency}` is not in [project] currencies{}",
+                    suggest::did_you_mean(currency, p.currencies.iter().map(String::as_str))
+                );
+            }
+            if currencies.iter().take(i).any(|x| x == currency) {
+                bail!("currencies: `{currency}` is listed twice; list each currency once");
+            }
+        }
+        Ok(currencies)
+    }
+}
+
+/// Where a channel with `locales` puts the locale in its `output`.
+pub const LOCALE_PLACEHOLDER: &str = "{locale}";
+
+/// `decimals`: keys like `units` keys (an attribute, or a dimension: mass, length, volume),
+/// each a number of places from 0 to [`MAX_DECIMALS`].
+fn channel_decimals(decimals: &BTreeMap<String, i64>) -> Result<BTreeMap<String, u32>> {
+    decimals
+        .iter()
+        .map(|(key, &places)| {
+            if key.trim().is_empty() {
+                bail!(
+                    "decimals: a key is empty; name an attribute (like `weight`) or a dimension (mass, length, volume)"
+                );
+            }
+            match u32::try_from(places) {
+                Ok(p) if p <= MAX_DECIMALS => Ok((key.clone(), p)),
+                _ => bail!(
+                    "decimals: `{key} = {places}` is not a number of decimal places; use a whole number from 0 to {MAX_DECIMALS}"
+                ),
+            }
+        })
+        .collect()
 }
 
 /// A fallback chain that comes back to a locale it passed is an error naming the locales.
@@ -536,14 +680,16 @@ fn confined_output(output: &str) -> Result<PathBuf> {
         .collect())
 }
 
-/// Two channels writing one file would overwrite each other's feed.
-fn check_outputs_are_distinct(channels: &BTreeMap<String, ChannelSpec>) -> Result<()> {
-    let mut seen: BTreeMap<&Path, &str> = BTreeMap::new();
-    for (name, spec) in channels {
-        if let Some(other) = seen.insert(&spec.output, name) {
+/// Two channels (or two locales of one) writing one file would overwrite each other's feed.
+fn check_outputs_are_distinct<'a>(specs: impl Iterator<Item = &'a ChannelSpec>) -> Result<()> {
+    let mut seen: BTreeMap<&Path, &ChannelSpec> = BTreeMap::new();
+    for spec in specs {
+        if let Some(other) = seen.insert(&spec.output, spec) {
             bail!(
-                "[channels.{name}] output `{}` is also the output of [channels.{other}]; give each channel its own file",
-                spec.output.display()
+                "{} output `{}` is also the output of {}; give each channel its own file",
+                spec.section(),
+                spec.output.display(),
+                other.section()
             );
         }
     }
@@ -670,7 +816,9 @@ mod channel_tests {
     #[test]
     fn a_good_channel_is_resolved() {
         let c = check(CHANNEL).unwrap();
-        let a = &c.channels["a"];
+        let a = &c.channels["a"][0];
+        assert_eq!(a.label, "a");
+        assert_eq!(a.currencies, vec!["USD"]);
         assert_eq!(a.format, OutputFormat::Csv);
         assert_eq!(a.locale, "en-US");
         assert_eq!(a.currency, "USD");
@@ -754,5 +902,196 @@ mod channel_tests {
         let dir = tempfile::tempdir().unwrap();
         let e = format!("{:#}", ProjectConfig::parse(&text, dir.path()).unwrap_err());
         assert!(e.contains("cycle") && e.contains("fr-BE"), "{e}");
+    }
+
+    const TWO_CURRENCIES: &str = "[project]\nname = \"x\"\nlocales = [\"en-US\", \"de-DE\"]\ndefault_locale = \"en-US\"\ncurrencies = [\"USD\", \"EUR\"]\n";
+
+    fn check_two(extra: &str) -> Result<ProjectConfig> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/feed.csv.j2"), "").unwrap();
+        ProjectConfig::parse(&format!("{TWO_CURRENCIES}{extra}"), dir.path())
+    }
+
+    #[test]
+    fn a_channel_with_locales_is_one_spec_per_locale() {
+        let c = check(
+            "[channels.shop]\ntemplate = \"feed.csv.j2\"\noutput = \"shop/{locale}.csv\"\nlocales = [\"de-DE\", \"en-US\"]\n[channels.b]\ntemplate = \"feed.csv.j2\"\noutput = \"b-{locale}.csv\"\n",
+        )
+        .unwrap();
+        let shop = &c.channels["shop"];
+        let shown: Vec<(&str, &str, &str, PathBuf)> = shop
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.label.as_str(),
+                    s.locale.as_str(),
+                    s.output.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (
+                    "shop",
+                    "shop (de-DE)",
+                    "de-DE",
+                    PathBuf::from("shop/de-DE.csv")
+                ),
+                (
+                    "shop",
+                    "shop (en-US)",
+                    "en-US",
+                    PathBuf::from("shop/en-US.csv")
+                ),
+            ]
+        );
+        assert_eq!(shop[0].target.locales, vec!["de-DE", "en-US"]);
+        assert_eq!(shop[1].locales, vec!["de-DE", "en-US"]);
+        assert_eq!(shop[0].section(), "[channels.shop] (de-DE)");
+        // `{locale}` in a one-locale channel's output is its locale.
+        assert_eq!(c.channels["b"][0].output, PathBuf::from("b-en-US.csv"));
+        assert_eq!(c.channels["b"][0].section(), "[channels.b]");
+        let labels = |names: &[&str]| -> Vec<String> {
+            let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+            c.select_channels(&names, false)
+                .unwrap()
+                .iter()
+                .map(|s| s.label.clone())
+                .collect()
+        };
+        assert_eq!(labels(&["shop"]), vec!["shop (de-DE)", "shop (en-US)"]);
+        assert_eq!(
+            labels(&["shop (en-US)", "b", "shop"]),
+            vec!["shop (en-US)", "b", "shop (de-DE)"]
+        );
+        let all: Vec<&str> = c
+            .select_channels(&[], true)
+            .unwrap()
+            .iter()
+            .map(|s| s.label.as_str())
+            .collect();
+        assert_eq!(all, vec!["b", "shop (de-DE)", "shop (en-US)"]);
+        let e = c
+            .select_channels(&["shop (fr-FR)".into()], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no channel `shop (fr-FR)`") && e.contains("b, shop"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn locales_are_checked() {
+        let base = "[channels.shop]\ntemplate = \"feed.csv.j2\"\n";
+        let e = error(&format!(
+            "{base}output = \"shop.csv\"\nlocales = [\"en-US\", \"de-DE\"]\n"
+        ));
+        assert!(
+            e.contains("[channels.shop] output `shop.csv` has no `{locale}`"),
+            "{e}"
+        );
+        let e = error(&format!(
+            "{base}output = \"{{locale}}.csv\"\nlocale = \"en-US\"\nlocales = [\"de-DE\"]\n"
+        ));
+        assert!(e.contains("`locale` and `locales` are both set"), "{e}");
+        let e = error(&format!(
+            "{base}output = \"{{locale}}.csv\"\nlocales = []\n"
+        ));
+        assert!(e.contains("locales is empty"), "{e}");
+        let e = error(&format!(
+            "{base}output = \"{{locale}}.csv\"\nlocales = [\"en-US\", \"de-De\"]\n"
+        ));
+        assert!(
+            e.contains("locales: locale `de-De` is not in [project] locales")
+                && e.contains("did you mean `de-DE`"),
+            "{e}"
+        );
+        let e = error(&format!(
+            "{base}output = \"{{locale}}.csv\"\nlocales = [\"en-US\", \"en-US\"]\n"
+        ));
+        assert!(e.contains("`en-US` is listed twice"), "{e}");
+        // Outputs are distinct after `{locale}` is filled in.
+        let e = error(&format!(
+            "{base}output = \"{{locale}}.csv\"\nlocales = [\"en-US\", \"de-DE\"]\n[channels.z]\ntemplate = \"feed.csv.j2\"\noutput = \"de-DE.csv\"\n"
+        ));
+        assert!(
+            e.contains(
+                "[channels.z] output `de-DE.csv` is also the output of [channels.shop] (de-DE)"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn currencies_are_checked() {
+        let base = "[channels.a]\ntemplate = \"feed.csv.j2\"\noutput = \"a.csv\"\n";
+        let c = check_two(&format!("{base}currencies = [\"EUR\", \"USD\"]\n")).unwrap();
+        let a = &c.channels["a"][0];
+        assert_eq!(
+            (a.currency.as_str(), a.currencies.clone()),
+            ("EUR", vec!["EUR".to_owned(), "USD".to_owned()])
+        );
+        assert_eq!(a.target.currency, "EUR");
+        assert_eq!(a.target.currencies, a.currencies);
+        let e = format!(
+            "{:#}",
+            check_two(&format!(
+                "{base}currency = \"USD\"\ncurrencies = [\"USD\"]\n"
+            ))
+            .unwrap_err()
+        );
+        assert!(
+            e.contains("[channels.a] `currency` and `currencies` are both set"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            check_two(&format!("{base}currencies = [\"USD\", \"EUX\"]\n")).unwrap_err()
+        );
+        assert!(
+            e.contains(
+                "currencies: currency `EUX` is not in [project] currencies; did you mean `EUR`?"
+            ),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            check_two(&format!("{base}currencies = []\n")).unwrap_err()
+        );
+        assert!(e.contains("currencies is empty"), "{e}");
+        let e = format!(
+            "{:#}",
+            check_two(&format!("{base}currencies = [\"EUR\", \"EUR\"]\n")).unwrap_err()
+        );
+        assert!(e.contains("`EUR` is listed twice"), "{e}");
+    }
+
+    #[test]
+    fn decimals_are_checked() {
+        let c = check(&format!(
+            "{CHANNEL}decimals = {{ weight = 2, length = 0 }}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.channels["a"][0].target.decimals,
+            BTreeMap::from([("length".to_owned(), 0), ("weight".to_owned(), 2)])
+        );
+        for bad in ["-1", "21", "99999999999"] {
+            let e = error(&format!("{CHANNEL}decimals = {{ weight = {bad} }}\n"));
+            assert!(
+                e.contains(&format!("[channels.a] decimals: `weight = {bad}` is not a number of decimal places; use a whole number from 0 to 20")),
+                "{e}"
+            );
+        }
+        let e = error(&format!("{CHANNEL}decimals = {{ weight = \"2\" }}\n"));
+        assert!(e.contains("decimals"), "{e}");
+        let e = error(&format!("{CHANNEL}decimals = {{ \"\" = 2 }}\n"));
+        assert!(e.contains("decimals: a key is empty"), "{e}");
+        let e = error(&format!("{CHANNEL}decimal = {{ weight = 2 }}\n"));
+        assert!(e.contains("did you mean `decimals`?"), "{e}");
     }
 }

@@ -378,7 +378,7 @@ fn required_per_channel(
         bail!("{file}: `x-pim-required` must map channel names (or \"*\") to lists of attributes");
     };
     let names: std::collections::BTreeSet<&str> =
-        config.channels.values().map(|c| c.name.as_str()).collect();
+        config.channels.keys().map(String::as_str).collect();
     let mut out = BTreeMap::new();
     for (channel, attributes) in raw {
         if channel != "*" && !names.contains(channel.as_str()) {

@@ -15,9 +15,15 @@ use std::str::FromStr;
 pub struct Target {
     /// The channel's locale, then its fallbacks, ending at the default locale.
     pub locales: Vec<String>,
+    /// The channel's currency: the one a price resolves to.
     pub currency: String,
+    /// Every currency the channel uses, `currency` first (for `prices`).
+    pub currencies: Vec<String>,
     /// Attribute name or dimension (`mass`, `length`, `volume`) → unit.
     pub units: BTreeMap<String, String>,
+    /// Attribute name or dimension → decimal places a measurement's value is rounded to
+    /// (half-even), after any conversion.
+    pub decimals: BTreeMap<String, u32>,
 }
 
 /// The fallback chain of a locale: itself, each configured fallback in turn, then the
@@ -201,6 +207,10 @@ fn resolve_kinds(value: &mut Value, mut kinds: Vec<(&str, Kind)>, target: &Targe
             Kind::Price => pick(slot, std::slice::from_ref(&target.currency)),
             Kind::Measurement => Some(convert_measurement(slot, target, &attribute, &top)),
         };
+        let resolved = match kind {
+            Kind::Measurement => resolved.map(|v| round_measurement(v, target, &attribute, &top)),
+            _ => resolved,
+        };
         match resolved {
             Some(v) => *slot = v,
             None => remove(value, pointer),
@@ -341,31 +351,41 @@ pub fn convert(value: &str, from: &str, to: &str) -> Option<String> {
     Some(format!("{rounded:.prec$}", prec = scale as usize))
 }
 
-/// The required attributes an item lacks in the channel's own locale and currency (no
-/// fallback), and its completeness in percent: floor(100 × filled / required).
-/// `kind_of` tells the `x-pim` kind of an attribute, from the schemas.
+/// The required attributes an item lacks in the channel's own locale and currencies (no
+/// fallback), and its completeness in percent: floor(100 × filled / required). A price is
+/// filled when it has every currency of the channel; what it lacks is named per currency,
+/// `price (EUR)`. `kind_of` tells the `x-pim` kind of an attribute, from the schemas.
 pub fn completeness(
     item: &Value,
     kind_of: impl Fn(&str) -> Option<Kind>,
     required: &[String],
     locale: &str,
-    currency: &str,
+    currencies: &[String],
 ) -> (Vec<String>, u32) {
     let mut missing = Vec::new();
     for attribute in required {
-        let value = item.get(attribute);
-        let filled = match (kind_of(attribute), value) {
-            (_, None | Some(Value::Null)) => false,
-            (Some(Kind::Localized), Some(v)) => v.get(locale).is_some_and(filled),
-            (Some(Kind::Price), Some(v)) => v.get(currency).is_some_and(filled),
-            (_, Some(v)) => filled(v),
-        };
-        if !filled {
-            missing.push(match kind_of(attribute) {
-                Some(Kind::Localized) => format!("{attribute} ({locale})"),
-                Some(Kind::Price) => format!("{attribute} ({currency})"),
-                _ => attribute.clone(),
-            });
+        let value = item.get(attribute).filter(|v| !v.is_null());
+        match (kind_of(attribute), value) {
+            (Some(Kind::Localized), v) => {
+                if !v.and_then(|v| v.get(locale)).is_some_and(filled) {
+                    missing.push(format!("{attribute} ({locale})"));
+                }
+            }
+            (Some(Kind::Price), v) => {
+                let lacking: Vec<&str> = currencies
+                    .iter()
+                    .filter(|c| !v.and_then(|v| v.get(c.as_str())).is_some_and(filled))
+                    .map(String::as_str)
+                    .collect();
+                if !lacking.is_empty() {
+                    missing.push(format!("{attribute} ({})", lacking.join(", ")));
+                }
+            }
+            (_, v) => {
+                if !v.is_some_and(filled) {
+                    missing.push(attribute.clone());
+                }
+            }
         }
     }
     let total = required.len();
@@ -373,6 +393,124 @@ pub fn completeness(
         .checked_div(total)
         .map_or(100, |p| p as u32);
     (missing, percent)
+}
+
+/// For each top-level price attribute among `annotations` that `raw` holds, its amounts in
+/// the target's currencies (those it has): `{"price": {"USD": "10.00", "EUR": "9.00"}}`.
+pub fn prices(raw: &Value, annotations: &[(String, Annotation)], target: &Target) -> Value {
+    let mut out = Map::new();
+    for (pointer, annotation) in annotations {
+        if *annotation != Annotation::Kind(Kind::Price) {
+            continue;
+        }
+        let Some(key) = pointer.strip_prefix('/').filter(|k| !k.contains('/')) else {
+            continue;
+        };
+        let key = key.replace("~1", "/").replace("~0", "~");
+        let Some(amounts) = raw.get(&key).and_then(Value::as_object) else {
+            continue;
+        };
+        let picked: Map<String, Value> = target
+            .currencies
+            .iter()
+            .filter_map(|c| Some((c.clone(), amounts.get(c)?.clone())))
+            .collect();
+        out.insert(key, Value::Object(picked));
+    }
+    Value::Object(out)
+}
+
+/// A measurement's value rounded to the places the target's `decimals` asks for (by
+/// attribute, top-level attribute, then dimension of its unit); others unchanged.
+fn round_measurement(mut slot: Value, target: &Target, attribute: &str, top: &str) -> Value {
+    if target.decimals.is_empty() {
+        return slot;
+    }
+    let Some(map) = slot.as_object_mut() else {
+        return slot;
+    };
+    let dimension = map
+        .get("unit")
+        .and_then(Value::as_str)
+        .and_then(units::dimension)
+        .map(Dimension::name);
+    let places = target
+        .decimals
+        .get(attribute)
+        .or_else(|| target.decimals.get(top))
+        .or_else(|| dimension.and_then(|d| target.decimals.get(d)));
+    let rounded = places.and_then(|&places| {
+        let value = map.get("value").and_then(Value::as_str)?;
+        round_half_even(value, places)
+    });
+    if let Some(rounded) = rounded {
+        map.insert("value".into(), Value::String(rounded));
+    }
+    slot
+}
+
+/// A decimal string (`-12.345`) rounded half to even to exactly `places` decimal places,
+/// digit by digit, so no length of number is too long; `None` for text that is not a decimal.
+pub fn round_half_even(value: &str, places: u32) -> Option<String> {
+    let (negative, body) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty()
+        || !is_digits(int)
+        || !is_digits(frac)
+        || (body.contains('.') && frac.is_empty())
+    {
+        return None;
+    }
+    let places = places as usize;
+    // The digits kept, as one number without its point; then whether to add one to it.
+    let mut digits: Vec<u8> = int.bytes().collect();
+    digits.extend(frac.bytes().take(places));
+    digits.extend(std::iter::repeat_n(b'0', places.saturating_sub(frac.len())));
+    let dropped = frac.as_bytes().get(places..).unwrap_or_default();
+    let up = match dropped.split_first() {
+        None => false,
+        Some((&first, rest)) => {
+            first > b'5'
+                || (first == b'5'
+                    && (rest.iter().any(|&d| d != b'0')
+                        || digits.last().is_some_and(|d| (d - b'0') % 2 == 1)))
+        }
+    };
+    if up {
+        let mut carry = true;
+        for d in digits.iter_mut().rev() {
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            digits.insert(0, b'1');
+        }
+    }
+    let split = digits.len() - places;
+    let (int_digits, frac_digits) = digits.split_at(split);
+    let int_text = String::from_utf8_lossy(int_digits);
+    let int_text = int_text.trim_start_matches('0');
+    let int_text = if int_text.is_empty() { "0" } else { int_text };
+    let zero = digits.iter().all(|&d| d == b'0');
+    let mut out = String::new();
+    if negative && !zero {
+        out.push('-');
+    }
+    out.push_str(int_text);
+    if places > 0 {
+        out.push('.');
+        out.push_str(&String::from_utf8_lossy(frac_digits));
+    }
+    Some(out)
 }
 
 /// A value counts as filled: a string non-empty after trimming, a non-empty list or mapping,
@@ -400,10 +538,12 @@ mod tests {
                 "en-US",
             ),
             currency: "EUR".into(),
+            currencies: vec!["EUR".into()],
             units: BTreeMap::from([
                 ("weight".into(), "lb".into()),
                 ("length".into(), "in".into()),
             ]),
+            decimals: BTreeMap::new(),
         }
     }
 
@@ -515,9 +655,112 @@ mod tests {
         let required: Vec<String> = ["name", "price", "gtin", "images", "capacity", "brand"]
             .map(String::from)
             .to_vec();
-        let (missing, percent) = completeness(&item, kind_of, &required, "de-DE", "EUR");
+        let eur = ["EUR".to_owned()];
+        let (missing, percent) = completeness(&item, kind_of, &required, "de-DE", &eur);
         assert_eq!(missing, vec!["name (de-DE)", "gtin", "images", "brand"]);
         assert_eq!(percent, 33);
-        assert_eq!(completeness(&item, kind_of, &[], "de-DE", "EUR").1, 100);
+        assert_eq!(completeness(&item, kind_of, &[], "de-DE", &eur).1, 100);
+    }
+
+    #[test]
+    fn a_price_needs_every_currency_of_the_channel() {
+        let kind_of = |a: &str| (a != "name").then_some(Kind::Price);
+        let required: Vec<String> = ["price", "msrp", "deposit"].map(String::from).to_vec();
+        let currencies = ["USD".to_owned(), "EUR".to_owned()];
+        let item =
+            json!({"price": {"USD": "10.00", "EUR": "9.00"}, "msrp": {"USD": "12.00", "EUR": " "}});
+        let (missing, percent) = completeness(&item, kind_of, &required, "en-US", &currencies);
+        assert_eq!(missing, vec!["msrp (EUR)", "deposit (USD, EUR)"]);
+        assert_eq!(percent, 33);
+        let (missing, _) = completeness(&item, kind_of, &required, "en-US", &currencies[..1]);
+        assert_eq!(missing, vec!["deposit (USD)"]);
+    }
+
+    #[test]
+    fn prices_hold_the_channel_currencies() {
+        let mut target = target();
+        target.currencies = vec!["USD".into(), "EUR".into()];
+        let raw = json!({"price": {"USD": "10.00", "EUR": "9.00", "GBP": "8.00"}, "msrp": {"EUR": "12.00"},
+            "a~/b": {"USD": "1.00"}, "deep": {"cost": {"USD": "2.00"}}});
+        let ann = |p: &str| (p.to_owned(), Annotation::Kind(Kind::Price));
+        let annotations = vec![
+            ann("/price"),
+            ann("/msrp"),
+            ann("/a~0~1b"),
+            ann("/deep/cost"),
+            ann("/absent"),
+        ];
+        assert_eq!(
+            prices(&raw, &annotations, &target),
+            json!({"price": {"USD": "10.00", "EUR": "9.00"}, "msrp": {"EUR": "12.00"}, "a~/b": {"USD": "1.00"}})
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_even_to_exact_places() {
+        let cases = [
+            ("0.533", 2, "0.53"),
+            ("0.535", 2, "0.54"),
+            ("0.545", 2, "0.54"),
+            ("0.5451", 2, "0.55"),
+            ("2.5", 0, "2"),
+            ("3.5", 0, "4"),
+            ("9.995", 2, "10.00"),
+            ("99.5", 0, "100"),
+            ("4", 2, "4.00"),
+            ("1.2", 3, "1.200"),
+            ("-0.004", 2, "0.00"),
+            ("-1.005", 2, "-1.00"),
+            ("-1.015", 2, "-1.02"),
+            ("007.25", 1, "7.2"),
+            (
+                "1.1234567890123456789012345678901234567",
+                30,
+                "1.123456789012345678901234567890",
+            ),
+        ];
+        for (value, places, expected) in cases {
+            assert_eq!(
+                round_half_even(value, places).as_deref(),
+                Some(expected),
+                "{value} to {places}"
+            );
+        }
+        for bad in ["", "-", "1.", ".5", "1e3", "1,5", "+1"] {
+            assert_eq!(round_half_even(bad, 2), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimals_round_measurements_after_conversion() {
+        let mut target = target();
+        target.decimals = BTreeMap::from([
+            ("weight".into(), 1),
+            ("length".into(), 0),
+            ("volume".into(), 3),
+        ]);
+        let mut v = json!({
+            "weight": {"value": "1.85", "unit": "kg"},
+            "dimensions": {"length": {"value": "250", "unit": "mm"}},
+            "capacity": {"value": "0.5", "unit": "l"},
+            "other": {"value": "2.25", "unit": "g"}
+        });
+        let ann = |p: &str| (p.to_owned(), Annotation::Kind(Kind::Measurement));
+        let annotations = vec![
+            ann("/weight"),
+            ann("/dimensions/length"),
+            ann("/capacity"),
+            ann("/other"),
+        ];
+        resolve(&mut v, &annotations, &target);
+        assert_eq!(
+            v,
+            json!({
+                "weight": {"value": "4.1", "unit": "lb"},
+                "dimensions": {"length": {"value": "10", "unit": "in"}},
+                "capacity": {"value": "0.500", "unit": "l"},
+                "other": {"value": "2.25", "unit": "g"}
+            })
+        );
     }
 }

@@ -462,10 +462,10 @@ fn unknown_channel(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         for (key, _) in blocks {
             let name = key.key_text();
-            if channels.values().any(|c| c.name == name) {
+            if channels.contains_key(&*name) {
                 continue;
             }
-            let names: Vec<&str> = channels.values().map(|c| c.name.as_str()).collect();
+            let names: Vec<&str> = channels.keys().map(String::as_str).collect();
             out.push(
                 ctx.diagnostic(
                     Rule::UnknownChannel,

@@ -179,7 +179,13 @@ pub fn validate_files(
 /// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a
 /// weight in kg is a configuration error (exit 2), never a value left unconverted.
 fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
-    for spec in project.config.channels.values() {
+    // The locales of one channel share its units: its first is enough.
+    for spec in project
+        .config
+        .channels
+        .values()
+        .filter_map(|specs| specs.first())
+    {
         if spec.target.units.is_empty() {
             continue;
         }
@@ -267,7 +273,7 @@ fn incomplete(
                         "item `{}` is {}% complete for channel `{}`: missing {}",
                         item.sku,
                         item.percent,
-                        channel.name,
+                        channel.label,
                         item.missing.join(", ")
                     ),
                 )
@@ -275,7 +281,7 @@ fn incomplete(
                 .sku(Some(&item.sku))
                 .help(format!(
                     "fill in the missing attributes; until then `{}` leaves the item out",
-                    channel.name
+                    channel.label
                 )),
             )
         })

@@ -550,8 +550,10 @@ fn relevant(
     )
 }
 
-fn feed(side: &Side, name: &str, relevant: &Option<HashSet<String>>) -> Result<Option<Feed>> {
-    let Some(channel) = side.project.config.channels.get(name) else {
+/// What the channel (or one locale of it) labelled `label` exports on one side; `None`
+/// when that side has no such channel.
+fn feed(side: &Side, label: &str, relevant: &Option<HashSet<String>>) -> Result<Option<Feed>> {
+    let Some(channel) = side.project.config.specs().find(|c| c.label == label) else {
         return Ok(None);
     };
     // Only products that may differ: the others export the same items on both sides.
@@ -589,21 +591,22 @@ fn channels(
     head: &Side,
     relevant: &Option<HashSet<String>>,
 ) -> Result<Vec<ChannelChange>> {
-    let names: BTreeSet<&String> = base
+    // Each channel, and each locale of a channel with `locales`, as `webshop (de-DE)`.
+    let labels: BTreeSet<&String> = base
         .project
         .config
-        .channels
-        .keys()
-        .chain(head.project.config.channels.keys())
+        .specs()
+        .chain(head.project.config.specs())
+        .map(|c| &c.label)
         .collect();
     let mut out = Vec::new();
-    for name in names {
+    for label in labels {
         let empty = || Feed {
             exported: BTreeSet::new(),
             completeness: BTreeMap::new(),
         };
-        let old = feed(base, name, relevant)?.unwrap_or_else(empty);
-        let new = feed(head, name, relevant)?.unwrap_or_else(empty);
+        let old = feed(base, label, relevant)?.unwrap_or_else(empty);
+        let new = feed(head, label, relevant)?.unwrap_or_else(empty);
         let completeness = new
             .completeness
             .iter()
@@ -617,7 +620,7 @@ fn channels(
             })
             .collect();
         out.push(ChannelChange {
-            channel: name.clone(),
+            channel: label.clone(),
             entering: new.exported.difference(&old.exported).cloned().collect(),
             leaving: old.exported.difference(&new.exported).cloned().collect(),
             completeness,

@@ -189,7 +189,7 @@ impl Source {
 }
 
 /// A product's own values resolved for the channel, with `sku`, `family`, `status`,
-/// `categories`, `associations` (SKUs in the channel) and `file`.
+/// `categories`, `associations` (SKUs in the channel), `file` and `prices`.
 fn product_values(
     project: &Project,
     target: &Target,
@@ -202,6 +202,7 @@ fn product_values(
     let family = family_name.and_then(|f| project.schemas.families.get(f));
     let mut values = resolve::own_values(raw, Some(channel));
     let annotations = project.schemas.annotations(&values, family);
+    let prices = resolve::prices(&values, &annotations, target);
     resolve::resolve(&mut values, &annotations, target);
     let context = ItemContext {
         project,
@@ -235,6 +236,7 @@ fn product_values(
         map.entry("categories")
             .or_insert_with(|| Value::Array(Vec::new()));
         map.insert("associations".into(), Value::Object(associations));
+        map.insert("prices".into(), prices);
         map.insert("file".into(), Value::String(file.to_owned()));
         map.insert("labels".into(), labels);
     }

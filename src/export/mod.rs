@@ -123,7 +123,7 @@ pub fn export(
         .map(|c| options.out_dir.join(&c.output))
         .collect();
     let result = |c: &ChannelSpec, s: &Selection, path: &Path, written: bool| ChannelResult {
-        channel: c.name.clone(),
+        channel: c.label.clone(),
         items: s.exported.len(),
         output: shown_path(cwd, path),
         written,
@@ -135,7 +135,7 @@ pub fn export(
         .zip(&selections)
         .filter(|(_, s)| !s.blocked.is_empty())
         .map(|(c, s)| Refused {
-            channel: c.name.clone(),
+            channel: c.label.clone(),
             items: s.blocked.clone(),
         })
         .collect();
@@ -158,7 +158,7 @@ pub fn export(
     // keeps one channel's output in memory at a time.
     let mut staged = Vec::new();
     for ((channel, selection), path) in channels.iter().zip(&selections).zip(&paths) {
-        progress.step(&format!("rendering {}", channel.name));
+        progress.step(&format!("rendering {}", channel.label));
         let bytes = render_channel(project, channel, selection, &validation.checked)?;
         fsutil::prepare_folder(&options.out_dir, path)?;
         staged.push(fsutil::stage(path, &bytes)?);
@@ -244,7 +244,7 @@ fn render_channel(
     let templates = project.root.join(&project.config.project.templates);
     let env = render::environment(&templates, channel.format, &channel.currency, &records);
     let template_error = |e: minijinja::Error| {
-        let mut message = format!("[channels.{}] template error", channel.name);
+        let mut message = format!("{} template error", channel.section());
         if let Some(name) = e.name() {
             message.push_str(&format!(" in {name}"));
         }
@@ -268,8 +268,8 @@ fn render_channel(
     let printed = template.render(context).map_err(template_error)?;
     let fail = |e: anyhow::Error| {
         anyhow!(
-            "[channels.{}] {} produced a bad {:?} output: {e:#}",
-            channel.name,
+            "{} {} produced a bad {:?} output: {e:#}",
+            channel.section(),
             channel.template,
             channel.format
         )
@@ -333,8 +333,11 @@ fn context(
         attributes => Serde(Value::Object(attributes)),
         channel => Serde(json!({
             "name": channel.name,
+            "label": channel.label,
             "locale": channel.locale,
+            "locales": channel.locales,
             "currency": channel.currency,
+            "currencies": channel.currencies,
             "format": channel.format.name(),
             "vars": vars,
         })),
