@@ -1,0 +1,1 @@
+//! Shopify's product CSV to a pim project.
