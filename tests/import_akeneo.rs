@@ -662,7 +662,7 @@ fn the_report_lists_what_pim_cannot_hold() {
         has("18 records name their parent with another case"),
         "{messages:#?}"
     );
-    assert!(has("attribute groups are not imported"));
+    assert!(has("attribute groups (11) are not imported"));
     assert!(has("`ean` is unique in Akeneo"));
     assert!(has("job profiles are not imported"));
     // The demo's media are absent: every path is kept as a reference.

@@ -70,7 +70,7 @@ pub fn import(options: &AkeneoOptions) -> Result<ImportOutcome> {
             }
         }
     }
-    let built = build_entities(parsed, &structure, &plan, &mut f);
+    let built = build_entities(parsed, &structure, &mut f);
 
     let name = options
         .name
@@ -799,10 +799,7 @@ impl Structure {
                     name,
                     None,
                     None,
-                    format!(
-                        "{} {what} are not imported: pim has no {what}",
-                        t.rows.len()
-                    ),
+                    format!("{what} ({}) are not imported: pim has none", t.rows.len()),
                 );
             }
         }
@@ -879,10 +876,7 @@ impl Plan {
                 if !t.rows.iter().any(|r| !r.get(Some(i)).is_empty()) {
                     continue;
                 }
-                let Some(ValueColumn {
-                    attr, locale, part, ..
-                }) = value_column(header, s)
-                else {
+                let Some(ValueColumn { locale, part, .. }) = value_column(header, s) else {
                     continue;
                 };
                 if let Some(l) = locale
@@ -906,7 +900,6 @@ impl Plan {
                     );
                     currencies.push(c);
                 }
-                let _ = attr;
             }
         }
         let default_locale = if locales.contains("en-US") {
@@ -1588,7 +1581,7 @@ struct Built {
     item_categories: Vec<Vec<String>>,
 }
 
-fn build_entities(parsed: Vec<Parsed>, s: &Structure, plan: &Plan, f: &mut Findings) -> Built {
+fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built {
     let mut acc = Acc::default();
     // Every identifier, lower case → as written, for parents and association targets.
     let mut skus: HashMap<String, String> = HashMap::new();
@@ -1899,7 +1892,6 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, plan: &Plan, f: &mut Findi
             roots.push((folder, root));
         }
     }
-    let _ = plan;
     Built {
         roots,
         counts: acc.counts,
@@ -2154,7 +2146,7 @@ fn digit_range(lo: &[u8], hi: &[u8]) -> Vec<Vec<(u8, u8)>> {
 }
 
 /// The JSON Schema of one attribute's value, with its labels and Akeneo's rules.
-fn attribute_schema(a: &Attribute, s: &Structure, plan: &Plan, f: &mut Findings) -> Val {
+fn attribute_schema(a: &Attribute, plan: &Plan, f: &mut Findings) -> Val {
     let line = Some(a.line);
     let labels = label_map(
         &a.labels,
@@ -2396,7 +2388,6 @@ fn attribute_schema(a: &Attribute, s: &Structure, plan: &Plan, f: &mut Findings)
         out.extend(value);
     }
     out.push(("x-akeneo", obj(akeneo)));
-    let _ = s;
     obj(out)
 }
 
@@ -2411,7 +2402,7 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
         if a.kind == Kind::Identifier {
             continue;
         }
-        defs.push((a.code.clone(), attribute_schema(a, s, plan, f)));
+        defs.push((a.code.clone(), attribute_schema(a, plan, f)));
     }
     // Attributes every family has, and those valued on products without a family, belong to
     // the base schema; the rest to the family schemas.
