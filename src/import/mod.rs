@@ -174,6 +174,7 @@ pub(crate) fn write_outputs(
     std::fs::create_dir_all(into)
         .with_context(|| format!("cannot create the project folder {}", into.display()))?;
     let mut seen = std::collections::BTreeSet::new();
+    let mut prepared = std::collections::HashSet::new();
     let mut results = Vec::new();
     let mut staged = Vec::new();
     for output in outputs {
@@ -204,16 +205,25 @@ pub(crate) fn write_outputs(
                 return Err(e).with_context(|| format!("cannot read {}", path.display()));
             }
         };
-        match state {
-            FileState::Written => {
+        if matches!(state, FileState::Written | FileState::Overwritten) {
+            // Each folder is created and checked once (thousands of products share a few).
+            let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            if prepared.insert(parent) {
                 crate::fsutil::prepare_folder(into, &path)?;
-                staged.push(crate::fsutil::stage_new(&path, &bytes)?);
+            } else if path
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+            {
+                bail!(
+                    "{} is a symlink; pim does not write through symlinks",
+                    path.display()
+                );
             }
-            FileState::Overwritten => {
-                crate::fsutil::prepare_folder(into, &path)?;
-                staged.push(crate::fsutil::stage(&path, &bytes)?);
-            }
-            FileState::Unchanged | FileState::Refused => {}
+            staged.push(if state == FileState::Written {
+                crate::fsutil::stage_new(&path, &bytes)?
+            } else {
+                crate::fsutil::stage(&path, &bytes)?
+            });
         }
         results.push(FileResult {
             path: output.rel,
