@@ -742,3 +742,158 @@ fn spreadsheet_damage_is_reported_in_a_products_only_export() {
         outcome.not_represented
     );
 }
+
+/// A small export made for these tests, with every kind of value: runs everywhere.
+fn small() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/akeneo-small")
+}
+
+#[test]
+fn a_small_export_with_every_kind_of_value() {
+    let project = tempfile::tempdir().unwrap();
+    let outcome = import(&small(), project.path(), false);
+    let read = |rel: &str| std::fs::read_to_string(project.path().join(rel)).unwrap();
+    // Two levels of variants, each with what differs only: the axis first, then the rest;
+    // a variant in more categories writes them all; an inherited link is not repeated.
+    assert_eq!(
+        read("catalog/tshirt/TEE.yaml"),
+        "sku: TEE\nfamily: tshirt_color_size\nstatus: active\ncategories:\n  - clothes\nname:\n  en-US: Tee\n  de-DE: T-Shirt\nprice:\n  EUR: \"19.90\"\nassociations:\n  x_sell:\n    - MUG-1\nchannels:\n  web:\n    description:\n      en-US: Soft tee\nvariants:\n  - sku: TEE-BLUE\n    color: blue\n    variants:\n      - sku: TEE-BLUE-S\n        size: s\n        weight:\n          value: \"0.2\"\n          unit: kg\n  - sku: TEE-RED\n    color: red\n    categories:\n      - clothes\n      - outlet\n    variants:\n      - sku: TEE-RED-M\n        size: m\n        status: draft\n        price:\n          USD: \"21.50\"\n        weight:\n          value: \"210\"\n          unit: g\n      - sku: TEE-RED-S\n        size: s\n        weight:\n          value: \"200\"\n          unit: g\n"
+    );
+    // A value the same in every channel is written once; one channel's own under `channels`;
+    // quantified associations; option codes in their case; numeric-looking text quoted.
+    assert_eq!(
+        read("catalog/mug/MUG-1.yaml"),
+        "sku: MUG-1\nfamily: mug\nstatus: active\ncategories:\n  - mugs\nname:\n  en-US: Enamel mug\n  de-DE: Emaillebecher\ndescription:\n  en-US: |-\n    Keeps coffee hot.\n    Dishwasher safe.\nprice:\n  EUR: \"12.00\"\n  USD: \"13.50\"\nweight:\n  value: \"350\"\n  unit: g\ntags:\n  - eco\n  - gift\nrating: 4\neco: true\nmanual: files/MUG-1/manual/mug.pdf\nlegal:\n  en-US: Made in EU\nerp_code: \"0012\"\nassociations:\n  pack:\n    - sku: MUG-2\n      quantity: 2\n    - sku: TEE-RED-S\n      quantity: 1\n  x_sell:\n    - TEE\nchannels:\n  web:\n    description:\n      de-DE: Hält Kaffee warm.\n    release: \"2012-04-20\"\n"
+    );
+    // Units pim lacks are converted exactly; a dimension it lacks keeps Akeneo's unit.
+    let mug2 = read("catalog/mug/MUG-2.yaml");
+    for part in [
+        "weight:\n  value: \"1.5\"\n  unit: g\n",
+        "length:\n  value: \"24\"\n  unit: in\n",
+        "power:\n  value: \"100\"\n  unit: WATT\n",
+        "status: draft\n",
+    ] {
+        assert!(mug2.contains(part), "{part}\n{mug2}");
+    }
+    assert_eq!(
+        read("pim.toml"),
+        "# Made by `pim import akeneo` from `akeneo-small`. Importing the same export again changes no\n# file; files that differ are kept unless the import runs with --force.\n\n[project]\nname = \"Icecat demo\"\nlocales = [\"en-US\", \"de-DE\"]\ndefault_locale = \"en-US\"\ncurrencies = [\"EUR\", \"USD\"]\n\n# Akeneo channel `web`, category tree `main`.\n[channels.web]\ntemplate = \"web.csv.j2\"\noutput = \"web/{locale}.csv\"\nlocales = [\"en-US\", \"de-DE\"]\ncurrencies = [\"EUR\", \"USD\"]\nfilter = \"status == 'active' and (categories | select('in', ['clothes', 'main', 'mugs']) | list | length) > 0\"\nunits = { weight = \"g\" }\n\n[channels.web.vars]\nlabel = { en-US = \"Web shop\", de-DE = \"Webshop\" }\ncategory_tree = \"main\"\n\n# Akeneo channel `print`, category tree `main`.\n[channels.print]\ntemplate = \"print.csv.j2\"\noutput = \"print.csv\"\nlocale = \"en-US\"\ncurrency = \"EUR\"\nfilter = \"status == 'active' and (categories | select('in', ['clothes', 'main', 'mugs']) | list | length) > 0\"\n\n[channels.print.vars]\nlabel = { en-US = \"Print\", de-DE = \"Druck\" }\ncategory_tree = \"main\"\n"
+    );
+    assert_eq!(
+        read("categories.yaml"),
+        "# The category trees of the Akeneo export, with their labels.\nmain:\n  name:\n    en-US: Main\n    de-DE: Haupt\n  children:\n    clothes:\n      name:\n        en-US: Clothes\n        de-DE: Kleidung\n    mugs:\n      name:\n        en-US: Mugs\n        de-DE: Tassen\noutlet:\n  name:\n    en-US: Outlet\n    de-DE: Restposten\n"
+    );
+
+    let schema: Value = serde_json::from_str(&read("schemas/product.schema.json")).unwrap();
+    let defs = &schema["$defs"];
+    assert_eq!(schema["properties"]["sku"]["pattern"], "^[A-Z0-9-]+$");
+    assert_eq!(schema["properties"]["sku"]["maxLength"], 40);
+    assert_eq!(defs["name"]["x-pim"], "localized");
+    assert_eq!(defs["name"]["additionalProperties"]["maxLength"], 50);
+    assert_eq!(
+        defs["name"]["x-pim-labels"],
+        serde_json::json!({"en-US": "Name", "de-DE": "Name"})
+    );
+    assert_eq!(
+        defs["legal"]["propertyNames"]["enum"],
+        serde_json::json!(["en-US"])
+    );
+    assert_eq!(defs["price"]["x-pim"], "price");
+    assert_eq!(defs["weight"]["x-pim"], "measurement");
+    assert!(defs["power"].get("x-pim").is_none());
+    assert_eq!(
+        (
+            &defs["rating"]["type"],
+            &defs["rating"]["minimum"],
+            &defs["rating"]["maximum"]
+        ),
+        (
+            &serde_json::json!("integer"),
+            &serde_json::json!(0),
+            &serde_json::json!(5)
+        )
+    );
+    assert_eq!(
+        defs["color"]["enum"],
+        serde_json::json!(["red", "blue"]),
+        "by sort order"
+    );
+    assert_eq!(defs["color"]["x-pim-options"]["blue"]["de-DE"], "Blau");
+    assert_eq!(
+        defs["tags"]["items"]["enum"],
+        serde_json::json!(["eco", "gift"])
+    );
+    assert_eq!(defs["manual"]["format"], "asset");
+    assert_eq!(defs["erp_code"]["x-akeneo"]["unique"], true);
+    let date = jsonschema::validator_for(&defs["release"]).unwrap();
+    assert!(date.is_valid(&serde_json::json!("2012-04-20")));
+    assert!(!date.is_valid(&serde_json::json!("1999-12-31")));
+    assert!(!date.is_valid(&serde_json::json!("2031-01-01")));
+    let variant: Value =
+        serde_json::from_str(&read("schemas/families/tshirt_color_size.schema.json")).unwrap();
+    assert_eq!(
+        variant["x-variant-axes"],
+        serde_json::json!([["color"], ["size"]])
+    );
+    assert_eq!(
+        variant["x-pim-required"],
+        serde_json::json!({"print": ["name"], "web": ["name", "price", "color", "size"]})
+    );
+    assert_eq!(
+        variant["properties"]["color"]["$ref"],
+        "../product.schema.json#/$defs/color"
+    );
+
+    // Media next to the export are copied; the others are listed.
+    assert_eq!(
+        read("assets/files/MUG-1/manual/mug.pdf"),
+        "%PDF-1.4 a tiny stand-in\n"
+    );
+    assert_eq!(
+        (outcome.counts.media_copied, outcome.counts.media_referenced),
+        (1, 1)
+    );
+    assert_eq!(outcome.counts.associations, 9);
+    let d = &outcome.damaged[0];
+    assert_eq!(
+        (
+            d.file.as_str(),
+            d.line,
+            d.column.as_str(),
+            d.sku.as_deref(),
+            d.value.as_str()
+        ),
+        ("products.csv", 8, "erp_code", Some("MUG-2"), "1,76701E+15")
+    );
+    let messages: Vec<String> = outcome
+        .not_represented
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f.file,
+                f.line.map_or(String::new(), |l| l.to_string()),
+                f.message
+            )
+        })
+        .collect();
+    for expected in [
+        "products.csv: the column `legacy_id` is not an attribute, association or field Akeneo exports; not imported (1 value)",
+        "products.csv:8 the product is in the groups `promo`; pim has no product groups",
+        "products.csv: 1 record names its parent with another case than its code (e.g. `Model-x` for `model-x`); matched case-insensitively, as Akeneo does",
+        "attributes.csv:8 the metric family `Power` of `power` is not one pim measures (mass, length, volume); its values are kept as value and Akeneo unit code",
+        "families.csv: products of `mug` have values for `tags`, which is not an attribute of the family; it was added to the family's schema",
+        "attributes.csv: labels in `fr-FR` are not kept: it is the locale of no channel (26 times; the first is shown)",
+    ] {
+        assert!(
+            messages.iter().any(|m| m == expected),
+            "{expected}\n{messages:#?}"
+        );
+    }
+
+    // Every file reads back with pim's loader, without a warning.
+    big_stack({
+        let root = project.path().to_path_buf();
+        move || assert_eq!(read_catalog(&root).len(), 3)
+    });
+}

@@ -1199,13 +1199,13 @@ fn columns(
                     file,
                     None,
                     None,
-                    format!("the column `{h}` is not an attribute, association or field Akeneo exports; its {used} values were not imported"),
+                    format!("the column `{h}` is not an attribute, association or field Akeneo exports; not imported ({})", super::values(used)),
                 ),
                 Column::Ignored if used > 0 => f.add(
                     file,
                     None,
                     None,
-                    format!("the column `{h}` has no place in pim (products are identified by SKU); its {used} values were not imported"),
+                    format!("the column `{h}` has no place in pim (products are identified by SKU); not imported ({})", super::values(used)),
                 ),
                 Column::Value(v) if used > 0 => {
                     if let Some(c) = &v.channel
@@ -1215,7 +1215,7 @@ fn columns(
                             file,
                             None,
                             None,
-                            format!("the column `{h}` holds values for the channel `{c}`, which channels.csv does not define; its {used} values were not imported"),
+                            format!("the column `{h}` holds values for the channel `{c}`, which channels.csv does not define; not imported ({})", super::values(used)),
                         );
                     }
                 }
@@ -1642,7 +1642,14 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
             PRODUCTS,
             None,
             None,
-            format!("{case_mismatches} records name their parent with another case than its code (e.g. `Model-x` for `model-x`); matched case-insensitively, as Akeneo does"),
+            format!(
+                "{} with another case than its code (e.g. `Model-x` for `model-x`); matched case-insensitively, as Akeneo does",
+                if case_mismatches == 1 {
+                    "1 record names its parent".to_owned()
+                } else {
+                    format!("{case_mismatches} records name their parent")
+                }
+            ),
         );
     }
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); parsed.len()];
@@ -1986,7 +1993,6 @@ fn strs<S: AsRef<str>>(items: &[S]) -> Val {
 fn label_map(
     labels: &[(String, String)],
     plan: &Plan,
-    what: &str,
     file: &str,
     f: &mut Findings,
 ) -> Vec<(String, Val)> {
@@ -2000,9 +2006,7 @@ fn label_map(
                 file,
                 None,
                 None,
-                format!(
-                    "labels in `{locale}` are not kept: it is the locale of no channel ({what})"
-                ),
+                format!("labels in `{locale}` are not kept: it is the locale of no channel"),
             );
         }
     }
@@ -2148,13 +2152,7 @@ fn digit_range(lo: &[u8], hi: &[u8]) -> Vec<Vec<(u8, u8)>> {
 /// The JSON Schema of one attribute's value, with its labels and Akeneo's rules.
 fn attribute_schema(a: &Attribute, plan: &Plan, f: &mut Findings) -> Val {
     let line = Some(a.line);
-    let labels = label_map(
-        &a.labels,
-        plan,
-        &format!("attribute `{}`", a.code),
-        ATTRIBUTES,
-        f,
-    );
+    let labels = label_map(&a.labels, plan, ATTRIBUTES, f);
     let mut head = vec![("title", title(&labels, plan, &a.code))];
     if !labels.is_empty() {
         head.push(("x-pim-labels", Val::Map(labels)));
@@ -2307,13 +2305,7 @@ fn attribute_schema(a: &Attribute, plan: &Plan, f: &mut Findings) -> Val {
                 ));
                 let mut labels = Vec::new();
                 for o in &a.options {
-                    let l = label_map(
-                        &o.labels,
-                        plan,
-                        &format!("options of `{}`", a.code),
-                        OPTIONS,
-                        f,
-                    );
+                    let l = label_map(&o.labels, plan, OPTIONS, f);
                     if !l.is_empty() {
                         labels.push((o.code.clone(), Val::Map(l)));
                     }
@@ -2434,7 +2426,7 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
     let identifier = s.attribute(&s.identifier);
     let mut sku = vec![("type", Val::str("string")), ("minLength", Val::Int(1))];
     if let Some(id) = identifier {
-        let labels = label_map(&id.labels, plan, "identifier", ATTRIBUTES, f);
+        let labels = label_map(&id.labels, plan, ATTRIBUTES, f);
         sku.insert(0, ("title", title(&labels, plan, &id.code)));
         if !labels.is_empty() {
             sku.insert(1, ("x-pim-labels", Val::Map(labels)));
@@ -2473,7 +2465,7 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
     ]);
     let mut association_props = Vec::new();
     for t in &s.association_types {
-        let labels = label_map(&t.labels, plan, "association types", ASSOCIATION_TYPES, f);
+        let labels = label_map(&t.labels, plan, ASSOCIATION_TYPES, f);
         let mut schema = vec![("title", title(&labels, plan, &t.code))];
         if !labels.is_empty() {
             schema.push(("x-pim-labels", Val::Map(labels)));
@@ -2591,7 +2583,7 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
     };
     let mut noted = false;
     for family in &s.families {
-        let labels = label_map(&family.labels, plan, "families", FAMILIES, f);
+        let labels = label_map(&family.labels, plan, FAMILIES, f);
         let mut schema = vec![
             (
                 "$schema",
@@ -2624,7 +2616,7 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
         ));
 
         for v in s.family_variants.iter().filter(|v| v.family == family.code) {
-            let labels = label_map(&v.labels, plan, "family variants", FAMILY_VARIANTS, f);
+            let labels = label_map(&v.labels, plan, FAMILY_VARIANTS, f);
             let mut schema = vec![
                 (
                     "$schema",
@@ -2712,7 +2704,7 @@ fn categories_yaml(s: &Structure, plan: &Plan, f: &mut Findings) -> Result<Strin
     ) -> Option<(String, Val)> {
         let c = s.categories.get(i)?;
         let mut entries = Vec::new();
-        let labels = label_map(&c.labels, plan, "categories", CATEGORIES, f);
+        let labels = label_map(&c.labels, plan, CATEGORIES, f);
         if !labels.is_empty() {
             entries.push(("name".to_owned(), Val::Map(labels)));
         }

@@ -372,6 +372,15 @@ pub(crate) fn starter_template(
     )
 }
 
+/// `1 value`, `12 values`.
+pub(crate) fn values(n: usize) -> String {
+    if n == 1 {
+        "1 value".to_owned()
+    } else {
+        format!("{n} values")
+    }
+}
+
 /// A `.gitignore` for a new project.
 pub(crate) const GITIGNORE: &str = "# Export output and pim's cache\n/dist/\n/.pim/\n";
 

@@ -339,7 +339,8 @@ fn scan(table: &Table, columns: &Columns, f: &mut Findings) {
                 None,
                 None,
                 format!(
-                    "the column `{header}` has no place in pim; its {used} values were not imported"
+                    "the column `{header}` has no place in pim; not imported ({})",
+                    super::values(used)
                 ),
             );
         }
