@@ -897,3 +897,79 @@ fn a_small_export_with_every_kind_of_value() {
         move || assert_eq!(read_catalog(&root).len(), 3)
     });
 }
+
+#[test]
+fn hostile_codes_stay_inside_the_project() {
+    let export = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(export.path().join(name), text).unwrap();
+    write(
+        "attributes.csv",
+        "code;type;localizable;scopable\nsku;pim_catalog_identifier;0;0\nname;pim_catalog_text;0;0\npicture;pim_catalog_image;0;0\n",
+    );
+    write(
+        "families.csv",
+        "code;attributes\n../evil;sku,name,picture\n",
+    );
+    write(
+        "channels.csv",
+        "code;locales;currencies\nweb/../x;en_US;EUR\n",
+    );
+    // A chain of models deeper than any PIM, and two models that are each other's parent.
+    let mut models = String::from("code;family_variant;parent\nm0;;\n");
+    for i in 1..12 {
+        models.push_str(&format!("m{i};;m{}\n", i - 1));
+    }
+    models.push_str("loop-a;;loop-b\nloop-b;;loop-a\n");
+    write("product_models.csv", &models);
+    write(
+        "products.csv",
+        "sku;family;parent;name;picture\n../../outside;../evil;;Evil;../../../etc/passwd\ndeep;;m11;Deep;\n",
+    );
+    let parent = tempfile::tempdir().unwrap();
+    let project = parent.path().join("p");
+    let outcome = import(export.path(), &project, false);
+    // Everything written is under the project.
+    let outside: Vec<_> = walkdir::WalkDir::new(parent.path())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && !e.path().starts_with(&project))
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    let files: Vec<String> = walkdir::WalkDir::new(&project)
+        .into_iter()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(&project)
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        project
+            .join("catalog/_.._evil/_.._.._outside.yaml")
+            .is_file(),
+        "{files:#?}"
+    );
+    assert!(
+        project
+            .join("schemas/families/_.._evil.schema.json")
+            .is_file()
+    );
+    assert!(project.join("templates/web_.._x.csv.j2").is_file());
+    let messages: Vec<&str> = outcome
+        .not_represented
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    let has = |part: &str| messages.iter().any(|m| m.contains(part));
+    assert!(
+        has("the code `../evil` cannot be a file name"),
+        "{messages:#?}"
+    );
+    assert!(has("levels below its root model"), "{messages:#?}");
+    assert!(has("parents form a loop"), "{messages:#?}");
+    assert!(has("leads out of the export folder"), "{messages:#?}");
+    assert_eq!(outcome.counts.media_copied, 0);
+}

@@ -42,6 +42,10 @@ const KNOWN: &[&str] = &[
     GROUP_TYPES,
 ];
 
+/// How deep variants may nest below a root model before the import stops (pim has two
+/// levels; deeper ones are reported, and recursion stays bounded).
+const MAX_LEVELS: usize = 8;
+
 /// The folder under `catalog/` for products without a family (Akeneo codes have no `-`).
 const NO_FAMILY: &str = "no-family";
 
@@ -138,7 +142,7 @@ pub fn import(options: &AkeneoOptions) -> Result<ImportOutcome> {
         .map(|a| a.code.as_str());
     for channel in &plan.channels {
         outputs.push(Output::text(
-            format!("templates/{}.csv.j2", channel.code),
+            format!("templates/{}.csv.j2", model::file_stem(&channel.code)),
             super::starter_template(&channel.code, "akeneo", label, price),
         ));
     }
@@ -660,7 +664,7 @@ impl Structure {
                     ));
                 }
                 let family = row.get(family).to_owned();
-                let mut schema = code.clone();
+                let mut schema = model::file_stem(&code);
                 while family_codes.contains(&schema)
                     || s.family_variants.iter().any(|v| v.schema == schema)
                 {
@@ -786,6 +790,25 @@ impl Structure {
                     code,
                 })
                 .collect();
+        }
+        let unsafe_codes = s
+            .families
+            .iter()
+            .map(|x| (FAMILIES, &x.code))
+            .chain(s.family_variants.iter().map(|x| (FAMILY_VARIANTS, &x.code)))
+            .chain(s.channels.iter().map(|x| (CHANNELS, &x.code)));
+        for (file, code) in unsafe_codes {
+            if model::file_stem(code) != *code {
+                f.add(
+                    file,
+                    None,
+                    None,
+                    format!(
+                        "the code `{code}` cannot be a file name; its file is named `{}`",
+                        model::file_stem(code)
+                    ),
+                );
+            }
         }
         for (name, what) in [
             (ATTRIBUTE_GROUPS, "attribute groups"),
@@ -1680,14 +1703,14 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
         s: &'a Structure,
     }
 
-    fn active(ctx: &Ctx<'_>, i: usize) -> bool {
+    fn active(ctx: &Ctx<'_>, i: usize, depth: usize) -> bool {
         match ctx.parsed.get(i) {
             Some(p) if !p.is_model => p.enabled.unwrap_or(true),
-            Some(_) => ctx
+            Some(_) if depth < MAX_LEVELS => ctx
                 .children
                 .get(i)
-                .is_some_and(|c| c.iter().any(|&child| active(ctx, child))),
-            None => false,
+                .is_some_and(|c| c.iter().any(|&child| active(ctx, child, depth + 1))),
+            _ => false,
         }
     }
 
@@ -1709,17 +1732,22 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
         seen: &mut BTreeSet<usize>,
     ) -> Option<Entity> {
         let p = ctx.parsed.get(i)?;
-        if !seen.insert(i) {
+        if depth > MAX_LEVELS {
             f.add(
                 p.file,
                 Some(p.line),
                 Some(&p.key),
-                "the product model is its own ancestor; the loop was cut here".to_owned(),
+                format!("the record is more than {MAX_LEVELS} levels below its root model; it was not imported"),
             );
             return None;
         }
+        seen.insert(i);
         let mut values = p.values.clone();
-        let status = if active(ctx, i) { "active" } else { "draft" };
+        let status = if active(ctx, i, depth) {
+            "active"
+        } else {
+            "draft"
+        };
         values.global.insert(Slot::top("status"), Val::str(status));
         // A variant is in its ancestors' categories and has their associations too, as in
         // Akeneo; pim's variants replace lists, so each writes the union.
@@ -1828,13 +1856,18 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
         }
     }
     let mut roots = Vec::new();
+    let mut visited = BTreeSet::new();
     for (i, p) in parsed.iter().enumerate() {
         if p.key.is_empty() || parent_of.get(i).is_some_and(Option::is_some) {
             continue;
         }
         let (folder, family, axes) = if p.is_model {
             match s.family_variant(&p.family_variant) {
-                Some(v) => (v.family.clone(), Some(v.schema.clone()), v.axes.clone()),
+                Some(v) => (
+                    model::file_stem(&v.family),
+                    Some(v.schema.clone()),
+                    v.axes.clone(),
+                ),
                 None => {
                     f.add(
                         p.file,
@@ -1848,7 +1881,11 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
         } else if p.family.is_empty() {
             (NO_FAMILY.to_owned(), None, Vec::new())
         } else {
-            (p.family.clone(), Some(p.family.clone()), Vec::new())
+            (
+                model::file_stem(&p.family),
+                Some(model::file_stem(&p.family)),
+                Vec::new(),
+            )
         };
         let mut seen = BTreeSet::new();
         let none = Inheritance {
@@ -1897,6 +1934,17 @@ fn build_entities(parsed: Vec<Parsed>, s: &Structure, f: &mut Findings) -> Built
                 folder
             };
             roots.push((folder, root));
+        }
+        visited.extend(seen);
+    }
+    for (i, p) in parsed.iter().enumerate() {
+        if !p.key.is_empty() && !visited.contains(&i) {
+            f.add(
+                p.file,
+                Some(p.line),
+                Some(&p.key),
+                "the record's parents form a loop that never reaches a model without parent; it was not imported".to_owned(),
+            );
         }
     }
     Built {
@@ -2611,7 +2659,10 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
         }
         schema.push(("x-akeneo", obj(akeneo.clone())));
         out.push(json_output(
-            &format!("schemas/families/{}.schema.json", family.code),
+            &format!(
+                "schemas/families/{}.schema.json",
+                model::file_stem(&family.code)
+            ),
             &obj(schema),
         ));
 
@@ -2800,7 +2851,7 @@ fn pim_toml(name: &str, dir: &Path, s: &Structure, plan: &Plan, built: &Built) -
         out.push_str(&format!("[channels.{key}]\n"));
         out.push_str(&format!(
             "template = {}\n",
-            toml_str(&format!("{}.csv.j2", c.code))
+            toml_str(&format!("{}.csv.j2", model::file_stem(&c.code)))
         ));
         match c.locales.as_slice() {
             [] => out.push_str(&format!(
