@@ -340,40 +340,21 @@ fn nest(entries: &[Entry<'_>], layout: &Layout) -> Val {
     )
 }
 
-/// What an item sees in one channel, as pim merges it (SPEC §2): the product, its
-/// `channels.C`, each variant on the path down, then that variant's `channels.C`. `path`
-/// holds the variant indexes from the root; the result has no `variants` or `channels`.
+/// What a product or variant at `path` (variant indexes from the root) sees in one channel,
+/// merged as pim merges items (SPEC §2): the product, its `channels.C`, each variant on the
+/// path down, then that variant's `channels.C`. The result has no `variants` or `channels`.
 pub fn item_view(
     product: &serde_json::Value,
     path: &[usize],
     channel: Option<&str>,
 ) -> Option<serde_json::Value> {
-    let mut merged = serde_json::Value::Object(serde_json::Map::new());
+    let mut merged = crate::resolve::own_values(product, channel);
     let mut node = product;
-    let mut rest = path;
-    loop {
-        merged = crate::resolve::merge(&merged, &own_part(node));
-        if let Some(c) = channel
-            && let Some(block) = node.get("channels").and_then(|b| b.get(c))
-        {
-            merged = crate::resolve::merge(&merged, block);
-        }
-        let Some((first, tail)) = rest.split_first() else {
-            break;
-        };
-        node = node.get("variants")?.get(*first)?;
-        rest = tail;
+    for index in path {
+        node = node.get("variants")?.get(*index)?;
+        merged = crate::resolve::merge(&merged, &crate::resolve::own_values(node, channel));
     }
     Some(merged)
-}
-
-fn own_part(node: &serde_json::Value) -> serde_json::Value {
-    let mut own = node.clone();
-    if let serde_json::Value::Object(map) = &mut own {
-        map.remove("variants");
-        map.remove("channels");
-    }
-    own
 }
 
 /// The paths (variant indexes from the root) of a product's items: its leaves.
