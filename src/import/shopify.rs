@@ -32,10 +32,9 @@ enum Field {
     VariantImage,
     SeoTitle,
     SeoDescription,
-    /// Columns with no place in pim, reported when they hold values.
+    /// Columns with no place in pim (alt texts, inventory, the weight's display unit, ...),
+    /// reported when they hold values.
     Other,
-    /// Columns that only say how Shopify shows a value (image alt text, weight unit).
-    Display,
 }
 
 /// Classic and 2024 header names (compared case-insensitively).
@@ -69,7 +68,6 @@ fn field(header: &str) -> Field {
         "variant image" | "variant image url" => Field::VariantImage,
         "seo title" => Field::SeoTitle,
         "seo description" => Field::SeoDescription,
-        "image alt text" | "variant weight unit" | "weight unit for display" => Field::Display,
         _ => Field::Other,
     }
 }
