@@ -24,6 +24,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Compare the catalog at two git revisions: products, fields, problems and channels
     Diff(DiffArgs),
+    /// Bring a catalog in from Akeneo or Shopify: a new project, or new files in one
+    Import(ImportArgs),
     /// Start a catalog project: settings, schemas, templates, two example products, CI and editor files
     Init(InitArgs),
     /// Add a product file, or a variant, with placeholders for what its schemas require
@@ -90,6 +92,74 @@ pub struct CompletionsArgs {
     /// The shell to complete pim's commands in
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Akeneo's CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)
+    Akeneo(AkeneoArgs),
+    /// A Shopify product CSV (classic or 2024 column names)
+    Shopify(ShopifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AkeneoArgs {
+    /// The folder of the exports (media under `files/` next to them are copied)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub common: ImportCommon,
+}
+
+#[derive(Debug, Args)]
+pub struct ShopifyArgs {
+    /// The product CSV exported from Shopify
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+
+    /// Locale of titles and descriptions [default: the project's default locale, else en-US]
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
+
+    /// Currency of prices [default: the project's first currency, else USD]
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+
+    #[command(flatten)]
+    pub common: ImportCommon,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCommon {
+    /// The project folder to write into, created if needed [default: the current folder]
+    #[arg(long, value_name = "PROJECT")]
+    pub into: Option<PathBuf>,
+
+    /// Overwrite files that exist and differ (without it they are kept, and listed)
+    #[arg(long)]
+    pub force: bool,
+
+    /// The project's name in pim.toml [default: the folder's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Output format of the report
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ImportFormat,
+}
+
+/// `--format` of import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,16 @@ pub struct Staged {
 /// Writes `bytes` to a temporary file beside `path`; [`Staged::commit`] renames it over, so a
 /// reader sees the old file or the new one, never a part.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_inner(path, bytes, true)
+}
+
+/// [`stage`] for a file that does not exist yet, without waiting for the disk: there is no
+/// previous version a crash could lose, and an import writes thousands of such files.
+pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_inner(path, bytes, false)
+}
+
+fn stage_inner(path: &Path, bytes: &[u8], sync: bool) -> Result<Staged> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(Staged {
             path: path.to_path_buf(),
@@ -82,9 +92,13 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
         .tempfile_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
     track(temp.path(), true);
-    let written = temp
-        .write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all());
+    let written = temp.write_all(bytes).and_then(|()| {
+        if sync {
+            temp.as_file().sync_all()
+        } else {
+            Ok(())
+        }
+    });
     if let Err(e) = written {
         track(temp.path(), false);
         return Err(e).with_context(|| format!("cannot write {}", path.display()));

@@ -27,6 +27,7 @@ pub mod editor;
 pub mod export;
 pub mod fsutil;
 pub mod git;
+pub mod import;
 pub mod report;
 pub mod resolve;
 pub mod rules;

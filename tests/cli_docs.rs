@@ -40,7 +40,7 @@ fn matches_checked_in(args: &[&str], rel: &str) {
     );
 }
 
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "validate",
     "export",
     "diff",
@@ -49,6 +49,7 @@ const COMMANDS: [&str; 8] = [
     "show",
     "completions",
     "man",
+    "import",
 ];
 
 #[test]

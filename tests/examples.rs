@@ -419,7 +419,7 @@ fn the_command_checker_catches_a_wrong_flag_or_value() {
     assert!(!bad("pim validate --format github --channel all"));
     assert!(bad("pim validate --format markdown"));
     assert!(bad("pim validate --formats github"));
-    assert!(bad("pim import akeneo x"));
+    assert!(bad("pim frobnicate x"));
     assert!(bad("x=$(pim diff --fail-on everything)"));
 }
 

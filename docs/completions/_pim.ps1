@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the catalog at two git revisions: products, fields, problems and channels')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Add a product file, or a variant, with placeholders for what its schemas require')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a product or variant as each channel sees it, and why an item is left out')
@@ -72,6 +73,55 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'pim;import' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('akeneo', 'akeneo', [CompletionResultType]::ParameterValue, 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)')
+            [CompletionResult]::new('shopify', 'shopify', [CompletionResultType]::ParameterValue, 'A Shopify product CSV (classic or 2024 column names)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pim;import;akeneo' {
+            [CompletionResult]::new('--into', '--into', [CompletionResultType]::ParameterName, 'The project folder to write into, created if needed [default: the current folder]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The project''s name in pim.toml [default: the folder''s name]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the report')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist and differ (without it they are kept, and listed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'pim;import;shopify' {
+            [CompletionResult]::new('--locale', '--locale', [CompletionResultType]::ParameterName, 'Locale of titles and descriptions [default: the project''s default locale, else en-US]')
+            [CompletionResult]::new('--currency', '--currency', [CompletionResultType]::ParameterName, 'Currency of prices [default: the project''s first currency, else USD]')
+            [CompletionResult]::new('--into', '--into', [CompletionResultType]::ParameterName, 'The project folder to write into, created if needed [default: the current folder]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The project''s name in pim.toml [default: the folder''s name]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the report')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist and differ (without it they are kept, and listed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'pim;import;help' {
+            [CompletionResult]::new('akeneo', 'akeneo', [CompletionResultType]::ParameterValue, 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)')
+            [CompletionResult]::new('shopify', 'shopify', [CompletionResultType]::ParameterValue, 'A Shopify product CSV (classic or 2024 column names)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pim;import;help;akeneo' {
+            break
+        }
+        'pim;import;help;shopify' {
+            break
+        }
+        'pim;import;help;help' {
             break
         }
         'pim;init' {
@@ -118,6 +168,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare the catalog at two git revisions: products, fields, problems and channels')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Add a product file, or a variant, with placeholders for what its schemas require')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a product or variant as each channel sees it, and why an item is left out')
@@ -133,6 +184,17 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             break
         }
         'pim;help;diff' {
+            break
+        }
+        'pim;help;import' {
+            [CompletionResult]::new('akeneo', 'akeneo', [CompletionResultType]::ParameterValue, 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)')
+            [CompletionResult]::new('shopify', 'shopify', [CompletionResultType]::ParameterValue, 'A Shopify product CSV (classic or 2024 column names)')
+            break
+        }
+        'pim;help;import;akeneo' {
+            break
+        }
+        'pim;help;import;shopify' {
             break
         }
         'pim;help;init' {

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand validate 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
             cand export 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
             cand diff 'Compare the catalog at two git revisions: products, fields, problems and channels'
+            cand import 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
             cand init 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
             cand new 'Add a product file, or a variant, with placeholders for what its schemas require'
             cand show 'Show a product or variant as each channel sees it, and why an item is left out'
@@ -67,6 +68,48 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'pim;import'= {
+            cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand akeneo 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+            cand shopify 'A Shopify product CSV (classic or 2024 column names)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pim;import;akeneo'= {
+            cand --into 'The project folder to write into, created if needed [default: the current folder]'
+            cand --name 'The project''s name in pim.toml [default: the folder''s name]'
+            cand --format 'Output format of the report'
+            cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --force 'Overwrite files that exist and differ (without it they are kept, and listed)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'pim;import;shopify'= {
+            cand --locale 'Locale of titles and descriptions [default: the project''s default locale, else en-US]'
+            cand --currency 'Currency of prices [default: the project''s first currency, else USD]'
+            cand --into 'The project folder to write into, created if needed [default: the current folder]'
+            cand --name 'The project''s name in pim.toml [default: the folder''s name]'
+            cand --format 'Output format of the report'
+            cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --force 'Overwrite files that exist and differ (without it they are kept, and listed)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'pim;import;help'= {
+            cand akeneo 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+            cand shopify 'A Shopify product CSV (classic or 2024 column names)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pim;import;help;akeneo'= {
+        }
+        &'pim;import;help;shopify'= {
+        }
+        &'pim;import;help;help'= {
+        }
         &'pim;init'= {
             cand --name 'The project''s name [default: the folder''s name]'
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
@@ -106,6 +149,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand validate 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
             cand export 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
             cand diff 'Compare the catalog at two git revisions: products, fields, problems and channels'
+            cand import 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
             cand init 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
             cand new 'Add a product file, or a variant, with placeholders for what its schemas require'
             cand show 'Show a product or variant as each channel sees it, and why an item is left out'
@@ -118,6 +162,14 @@ set edit:completion:arg-completer[pim] = {|@words|
         &'pim;help;export'= {
         }
         &'pim;help;diff'= {
+        }
+        &'pim;help;import'= {
+            cand akeneo 'Akeneo''s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+            cand shopify 'A Shopify product CSV (classic or 2024 column names)'
+        }
+        &'pim;help;import;akeneo'= {
+        }
+        &'pim;help;import;shopify'= {
         }
         &'pim;help;init'= {
         }

@@ -30,6 +30,7 @@ complete -c pim -n "__fish_pim_needs_command" -s V -l version -d 'Print version'
 complete -c pim -n "__fish_pim_needs_command" -f -a "validate" -d 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
 complete -c pim -n "__fish_pim_needs_command" -f -a "export" -d 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
 complete -c pim -n "__fish_pim_needs_command" -f -a "diff" -d 'Compare the catalog at two git revisions: products, fields, problems and channels'
+complete -c pim -n "__fish_pim_needs_command" -f -a "import" -d 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
 complete -c pim -n "__fish_pim_needs_command" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
 complete -c pim -n "__fish_pim_needs_command" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
 complete -c pim -n "__fish_pim_needs_command" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
@@ -63,6 +64,30 @@ complete -c pim -n "__fish_pim_using_subcommand diff" -l price-alert -d 'Warn wh
 complete -c pim -n "__fish_pim_using_subcommand diff" -l fail-on -d 'Exit 1 when the change introduces errors' -r -f -a "new-errors\t''"
 complete -c pim -n "__fish_pim_using_subcommand diff" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -f -a "akeneo" -d 'Akeneo\'s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -f -a "shopify" -d 'A Shopify product CSV (classic or 2024 column names)'
+complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -l into -d 'The project folder to write into, created if needed [default: the current folder]' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -l name -d 'The project\'s name in pim.toml [default: the folder\'s name]' -r
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -l format -d 'Output format of the report' -r -f -a "human\t''
+json\t''"
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -l force -d 'Overwrite files that exist and differ (without it they are kept, and listed)'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from akeneo" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l locale -d 'Locale of titles and descriptions [default: the project\'s default locale, else en-US]' -r
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l currency -d 'Currency of prices [default: the project\'s first currency, else USD]' -r
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l into -d 'The project folder to write into, created if needed [default: the current folder]' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l name -d 'The project\'s name in pim.toml [default: the folder\'s name]' -r
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l format -d 'Output format of the report' -r -f -a "human\t''
+json\t''"
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -l force -d 'Overwrite files that exist and differ (without it they are kept, and listed)'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from shopify" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "akeneo" -d 'Akeneo\'s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "shopify" -d 'A Shopify product CSV (classic or 2024 column names)'
+complete -c pim -n "__fish_pim_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand init" -l name -d 'The project\'s name [default: the folder\'s name]' -r
 complete -c pim -n "__fish_pim_using_subcommand init" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand init" -s h -l help -d 'Print help'
@@ -80,12 +105,15 @@ complete -c pim -n "__fish_pim_using_subcommand completions" -s C -l project -d 
 complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand man" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand man" -s h -l help -d 'Print help'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "validate" -d 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "export" -d 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "diff" -d 'Compare the catalog at two git revisions: products, fields, problems and channels'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "completions" -d 'Print a completion script for a shell'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "man" -d 'Print pim\'s man page (roff)'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff init new show completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "validate" -d 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "export" -d 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "diff" -d 'Compare the catalog at two git revisions: products, fields, problems and channels'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "import" -d 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "completions" -d 'Print a completion script for a shell'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "man" -d 'Print pim\'s man page (roff)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "akeneo" -d 'Akeneo\'s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
+complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "shopify" -d 'A Shopify product CSV (classic or 2024 column names)'

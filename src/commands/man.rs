@@ -35,12 +35,17 @@ pub fn page() -> Result<String> {
             .bytes(),
         );
     }
+    // Nested subcommands (`pim import akeneo`) get sections of their own after their parent's.
+    let mut sections: Vec<(String, clap::Command)> = Vec::new();
     for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = format!("pim {}", sub.get_name());
-        let sub = sub
-            .clone()
-            .bin_name(name.clone())
-            .display_name(name.clone());
+        sections.push((name.clone(), sub.clone()));
+        for nested in sub.get_subcommands().filter(|s| s.get_name() != "help") {
+            sections.push((format!("{name} {}", nested.get_name()), nested.clone()));
+        }
+    }
+    for (name, sub) in sections {
+        let sub = sub.bin_name(name.clone()).display_name(name.clone());
         let mut section = Vec::new();
         let sub_man = clap_mangen::Man::new(sub);
         sub_man.render_synopsis_section(&mut section)?;
@@ -67,4 +72,4 @@ fn roff_text(text: &str) -> String {
     }
 }
 
-const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nSuccess; warnings are allowed.\n.TP\n1\nThe catalog has errors, or an export was refused.\n.TP\n2\nA usage, configuration, schema, template or I/O error outside the catalog files.\n.TP\n130\nInterrupted by Ctrl\\-C, after removing temporary files.\n";
+const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nSuccess; warnings are allowed.\n.TP\n1\nThe catalog has errors, an export was refused, or an import kept files that differ.\n.TP\n2\nA usage, configuration, schema, template or I/O error outside the catalog files.\n.TP\n130\nInterrupted by Ctrl\\-C, after removing temporary files.\n";

@@ -5,6 +5,7 @@
 mod completions;
 mod diff;
 mod export;
+mod import;
 mod init;
 mod man;
 mod new;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Show(args) => show::run(&invocation, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
+        Command::Import(args) => import::run(&invocation, &args),
     }
 }
 

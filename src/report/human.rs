@@ -5,6 +5,7 @@ use crate::channel::{LeftOutItem, LeftOutReason};
 use crate::diag::{Diagnostic, Severity};
 use crate::diff::{ChangedProduct, DiffReport, FieldChange};
 use crate::export::ExportOutcome;
+use crate::import::{FileState, ImportOutcome};
 use crate::scaffold::{InitOutcome, NewOutcome};
 use crate::show::ShowReport;
 use serde_json::Value;
@@ -513,4 +514,206 @@ pub fn rules(rules: &[crate::diag::RuleLevel]) -> String {
     }
     out.push_str("\n`pim validate --explain RULE` says what a rule means; [rules] in pim.toml changes a severity\n");
     out
+}
+
+/// Text from an imported file, made visible and cut at 200 characters.
+fn imported(text: &str) -> String {
+    let shown = visible(text);
+    if shown.chars().count() > 200 {
+        format!("{}…", shown.chars().take(199).collect::<String>())
+    } else {
+        shown
+    }
+}
+
+/// At most this many lines of each list; `--format json` has them all.
+const IMPORT_LIST: usize = 20;
+
+/// An import's report: counts, files, what could not be represented, damaged values.
+pub fn import(outcome: &ImportOutcome, style: &Style) -> String {
+    let c = &outcome.counts;
+    let source = if outcome.source == "akeneo" {
+        "Akeneo"
+    } else {
+        "Shopify"
+    };
+    let mut out = format!(
+        "{} {source} export {} into {}\n",
+        style.paint("1", "imported"),
+        imported(&outcome.input),
+        imported(&outcome.project)
+    );
+    let mut products = format!(
+        "  {}: {} without variants",
+        plural(c.products, "product", "products"),
+        thousands(c.products.saturating_sub(c.product_models))
+    );
+    if c.product_models > 0 {
+        let _ = write!(
+            products,
+            ", {} with {}",
+            thousands(c.product_models),
+            plural(c.variants, "variant", "variants")
+        );
+        if c.sub_models > 0 {
+            let _ = write!(
+                products,
+                " (and {} intermediate ones)",
+                thousands(c.sub_models)
+            );
+        }
+    }
+    let _ = writeln!(out, "{products}; {}", plural(c.items, "item", "items"));
+    let _ = writeln!(
+        out,
+        "  {}, {}, {}, {}, {}",
+        plural(c.families, "family", "families"),
+        plural(c.family_schemas, "family schema", "family schemas"),
+        plural(c.attributes, "attribute", "attributes"),
+        plural(c.options, "option", "options"),
+        plural(c.categories, "category", "categories"),
+    );
+    let _ = writeln!(
+        out,
+        "  {}, {}, {}, {}",
+        plural(c.channels, "channel", "channels"),
+        plural(c.locales, "locale", "locales"),
+        plural(c.currencies, "currency", "currencies"),
+        plural(c.associations, "association link", "association links"),
+    );
+    if !outcome.media.is_empty() {
+        let _ = writeln!(
+            out,
+            "  media: {} copied into assets/, {} kept as references (not next to the export)",
+            thousands(c.media_copied),
+            thousands(c.media_referenced)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  files: {} written, {} unchanged, {} kept because they differ",
+        thousands(c.files_written),
+        thousands(c.files_unchanged),
+        thousands(c.files_refused)
+    );
+    let list = |out: &mut String, title: String, lines: Vec<String>| {
+        if lines.is_empty() {
+            return;
+        }
+        let _ = write!(out, "\n{}\n", style.paint("1", &title));
+        for line in lines.iter().take(IMPORT_LIST) {
+            let _ = writeln!(out, "  {line}");
+        }
+        if lines.len() > IMPORT_LIST {
+            let _ = writeln!(
+                out,
+                "  ... {} more (--format json lists them all)",
+                thousands(lines.len() - IMPORT_LIST)
+            );
+        }
+    };
+    let at = |file: &str, line: Option<u64>, sku: Option<&str>| {
+        let mut place = imported(file);
+        if let Some(line) = line {
+            let _ = write!(place, ":{line}");
+        }
+        if let Some(sku) = sku {
+            let _ = write!(place, " ({})", imported(sku));
+        }
+        place
+    };
+    list(
+        &mut out,
+        format!(
+            "not represented, or interpreted ({})",
+            thousands(outcome.not_represented.len())
+        ),
+        outcome
+            .not_represented
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    at(&f.file, f.line, f.sku.as_deref()),
+                    imported(&f.message)
+                )
+            })
+            .collect(),
+    );
+    list(
+        &mut out,
+        format!(
+            "damaged by a spreadsheet ({}), imported as they are",
+            thousands(outcome.damaged.len())
+        ),
+        outcome
+            .damaged
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} `{}` = `{}`: {}",
+                    at(&d.file, Some(d.line), d.sku.as_deref()),
+                    imported(&d.column),
+                    imported(&d.value),
+                    d.reason
+                )
+            })
+            .collect(),
+    );
+    list(
+        &mut out,
+        format!(
+            "media kept as references ({}): put the files under assets/ with these paths",
+            thousands(c.media_referenced)
+        ),
+        outcome
+            .media
+            .iter()
+            .filter(|m| !m.copied)
+            .map(|m| imported(&m.path))
+            .collect(),
+    );
+    list(
+        &mut out,
+        format!(
+            "kept because they differ ({}): --force overwrites them",
+            thousands(c.files_refused)
+        ),
+        outcome
+            .files
+            .iter()
+            .filter(|f| f.state == FileState::Refused)
+            .map(|f| imported(&f.path))
+            .collect(),
+    );
+    out
+}
+
+/// `error: 2 files differ from what the import writes and were kept: ...`
+pub fn import_refusal(outcome: &ImportOutcome) -> Option<String> {
+    let refused: Vec<&str> = outcome
+        .files
+        .iter()
+        .filter(|f| f.state == FileState::Refused)
+        .map(|f| f.path.as_str())
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    let mut shown: Vec<String> = refused.iter().take(3).map(|p| imported(p)).collect();
+    if refused.len() > 3 {
+        shown.push("...".to_owned());
+    }
+    let what = if refused.len() == 1 {
+        "1 file differs from what the import writes and was kept".to_owned()
+    } else {
+        format!(
+            "{} files differ from what the import writes and were kept",
+            thousands(refused.len())
+        )
+    };
+    Some(format!(
+        "error: {what}: {}. Pass --force to overwrite them",
+        shown.join(", ")
+    ))
 }

@@ -5,6 +5,7 @@ use crate::channel::{LeftOut, LeftOutItem, LeftOutReason};
 use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
+use crate::import::ImportOutcome;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -155,4 +156,30 @@ pub fn rules(rules: &[crate::diag::RuleLevel]) -> String {
         rules: &'a [crate::diag::RuleLevel],
     }
     document(&Rules { rules })
+}
+
+#[derive(Serialize)]
+struct ImportDocument<'a> {
+    /// `imported`, `refused` (files that differ were kept) or `failed`.
+    status: &'a str,
+    #[serde(flatten)]
+    outcome: &'a ImportOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// `pim import --format json`, in every outcome.
+pub fn import(outcome: &ImportOutcome, error: Option<&str>) -> String {
+    let status = if error.is_some() {
+        "failed"
+    } else if outcome.counts.files_refused > 0 {
+        "refused"
+    } else {
+        "imported"
+    };
+    document(&ImportDocument {
+        status,
+        outcome,
+        error,
+    })
 }

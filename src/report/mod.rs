@@ -9,6 +9,7 @@ mod markdown;
 use crate::diag::{Diagnostic, RuleLevel};
 use crate::diff::DiffReport;
 use crate::export::ExportOutcome;
+use crate::import::ImportOutcome;
 use crate::scaffold::{InitOutcome, NewOutcome};
 use crate::show::ShowReport;
 pub use crate::validate::Summary;
@@ -187,6 +188,24 @@ pub fn show(format: ShowFormat, report: &ShowReport) -> anyhow::Result<String> {
         ShowFormat::Yaml => serde_saphyr::to_string(report)
             .map_err(|e| anyhow::anyhow!("cannot write the report as YAML: {e}"))?,
     })
+}
+
+/// An import's report: what was written, counts, and what pim could not represent.
+pub fn import(format: Format, outcome: &ImportOutcome, style: &Style) -> String {
+    match format {
+        Format::Json => json::import(outcome, None),
+        _ => human::import(outcome, style),
+    }
+}
+
+/// The stderr line of an import that kept files which differ.
+pub fn import_refusal(outcome: &ImportOutcome) -> Option<String> {
+    human::import_refusal(outcome)
+}
+
+/// An import that failed, as the json document; the other formats print the error on stderr.
+pub fn import_failure(error: &str) -> String {
+    json::import(&ImportOutcome::default(), Some(error))
 }
 
 /// A diff report.
