@@ -533,6 +533,8 @@ fn completeness_follows_akeneos_rule() {
 
         let mut checked = 0;
         let mut incomplete = 0;
+        // (SKU, `channel (locale)`) of every incomplete item by Akeneo's rule.
+        let mut akeneo_incomplete: BTreeSet<(String, String)> = BTreeSet::new();
         for product in Csv::read(&dir.join("products.csv")).maps() {
             let sku = &product["sku"];
             let Some(family) = product.get("family") else {
@@ -582,27 +584,57 @@ fn completeness_follows_akeneos_rule() {
                             akeneo_missing.insert(attr.clone());
                         }
                     }
-                    // pim: completeness in the locale, for each currency of the channel.
-                    let mut pim_missing = BTreeSet::new();
-                    for currency in currencies {
-                        let (missing, _) =
-                            pim::resolve::completeness(&view, kind_of, &required, locale, currency);
-                        pim_missing.extend(
-                            missing
-                                .into_iter()
-                                .map(|m| m.split(' ').next().unwrap().to_owned()),
-                        );
-                    }
+                    // pim: completeness in the locale, with every currency of the channel.
+                    let (missing, _) =
+                        pim::resolve::completeness(&view, kind_of, &required, locale, currencies);
+                    let pim_missing: BTreeSet<String> = missing
+                        .into_iter()
+                        .map(|m| m.split(' ').next().unwrap().to_owned())
+                        .collect();
                     assert_eq!(pim_missing, akeneo_missing, "{sku} {channel} {locale}");
                     checked += 1;
                     if !pim_missing.is_empty() {
                         incomplete += 1;
+                        akeneo_incomplete
+                            .insert((sku.to_lowercase(), format!("{channel} ({locale})")));
                     }
                 }
             }
         }
         assert!(checked > 3000, "{checked}");
         assert!(incomplete > 0, "the demo has incomplete items");
+        // The real command agrees item by item: `pim validate --channel all` on the project.
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(["validate", "--channel", "all", "--format", "json"])
+            .current_dir(project.path())
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let pim_incomplete: BTreeSet<(String, String)> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "incomplete")
+            .map(|d| {
+                let message = d["message"].as_str().unwrap();
+                let channel = message
+                    .split("for channel `")
+                    .nth(1)
+                    .unwrap()
+                    .split('`')
+                    .next()
+                    .unwrap();
+                (
+                    d["sku"].as_str().unwrap().to_lowercase(),
+                    channel.to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(pim_incomplete.len(), akeneo_incomplete.len());
+        assert!(
+            pim_incomplete == akeneo_incomplete,
+            "pim validate --channel all disagrees with Akeneo's rule"
+        );
         eprintln!("{checked} (product, channel, locale) compared, {incomplete} incomplete");
     });
 }
