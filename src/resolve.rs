@@ -115,6 +115,10 @@ pub fn leaves(product: &Value, channel: Option<&str>) -> Vec<(Vec<usize>, Value)
         path: &mut Vec<usize>,
         out: &mut Vec<(Vec<usize>, Value)>,
     ) {
+        // A variant that is not a mapping is a schema error, not an item.
+        if !node.is_object() {
+            return;
+        }
         let own = own_values(node, channel);
         let values = match inherited {
             Some(parent) => merge(parent, &own),

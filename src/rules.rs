@@ -58,6 +58,7 @@ pub fn check_product(
     }
     unknown_attribute(ctx, family_name.filter(|_| family.is_some()), &mut out);
     unknown_channel(ctx, &mut out);
+    misplaced_structure(ctx, &mut out);
     control_character(ctx, &mut out);
     no_items(ctx, &mut out);
     file_name_mismatch(ctx, &mut out);
@@ -248,6 +249,10 @@ pub fn variant_nodes(root: &Node) -> Vec<VariantNode<'_>> {
 /// node), or the product itself without variants; none for `variants: []`.
 pub fn leaf_nodes(root: &Node) -> Vec<(String, &Node)> {
     fn walk<'n>(node: &'n Node, pointer: String, level: usize, out: &mut Vec<(String, &'n Node)>) {
+        // A variant that is not a mapping is a schema error, not an item.
+        if !matches!(node.value, Value::Map(_)) {
+            return;
+        }
         match node.get("variants") {
             Some(Node {
                 value: Value::Seq(items),
@@ -438,6 +443,68 @@ fn unknown_attribute(ctx: &FileContext<'_>, family: Option<&str>, out: &mut Vec<
             for (channel, block) in blocks {
                 let at = pointer_push(&format!("{pointer}/channels"), &channel.key_text());
                 check(block, &at, true);
+            }
+        }
+    }
+}
+
+/// `channels` is a mapping from channel name to a mapping of values; `variants` nest two
+/// levels at most.
+fn misplaced_structure(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+    let mut mappings = vec![(String::new(), ctx.root, 0)];
+    mappings.extend(
+        variant_nodes(ctx.root)
+            .into_iter()
+            .map(|v| (v.pointer, v.node, v.level + 1)),
+    );
+    for (pointer, node, level) in mappings {
+        if level == 2
+            && let Some((key, _)) = node.entry("variants")
+        {
+            out.push(
+                ctx.diagnostic(
+                    Rule::UnknownAttribute,
+                    key,
+                    format!("{pointer}/variants"),
+                    "`variants` nests a third level; pim reads two levels of variants at most"
+                        .into(),
+                )
+                .help(
+                    "move these values into the variant itself, or make them variants one level up",
+                ),
+            );
+        }
+        let Some(channels) = node.get("channels") else {
+            continue;
+        };
+        let at = format!("{pointer}/channels");
+        let Value::Map(blocks) = &channels.value else {
+            out.push(
+                ctx.diagnostic(
+                    Rule::Schema("type".into()),
+                    channels,
+                    at,
+                    "`channels` must be a mapping from channel name to the values for that channel"
+                        .into(),
+                )
+                .help("write it like `channels: {marketplace: {description: {en-US: ...}}}`"),
+            );
+            continue;
+        };
+        for (key, block) in blocks {
+            if !matches!(block.value, Value::Map(_)) {
+                out.push(
+                    ctx.diagnostic(
+                        Rule::Schema("type".into()),
+                        block,
+                        pointer_push(&at, &key.key_text()),
+                        format!(
+                            "`channels.{}` must be a mapping of attributes to values",
+                            key.key_text()
+                        ),
+                    )
+                    .help("write the attributes this channel sees differently, e.g. `status: archived`"),
+                );
             }
         }
     }
