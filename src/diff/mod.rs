@@ -363,14 +363,20 @@ fn diff_product(old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
     for key in keys {
         let pointer = crate::source::yaml::pointer_push("", key);
         if key == "variants" {
-            diff_variants(o.get(key), n.get(key), out);
+            diff_variants("", o.get(key), n.get(key), out);
         } else {
             diff_value(&pointer, None, o.get(key), n.get(key), out);
         }
     }
 }
 
-fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
+/// The `variants` list under `prefix` (the product, or a variant one level up), matched by SKU.
+fn diff_variants(
+    prefix: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
     let list = |v: Option<&Value>| -> Vec<(String, usize, Value)> {
         v.and_then(Value::as_array)
             .into_iter()
@@ -390,9 +396,9 @@ fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldCh
     };
     let (old, new) = (list(old), list(new));
     for (sku, i, value) in &new {
-        let pointer = format!("/variants/{i}");
+        let pointer = format!("{prefix}/variants/{i}");
         match old.iter().find(|(s, _, _)| s == sku) {
-            Some((_, _, before)) => diff_value(&pointer, Some(sku), Some(before), Some(value), out),
+            Some((_, _, before)) => diff_variant(&pointer, sku, before, value, out),
             None => out.push(FieldChange {
                 pointer,
                 variant: Some(sku.clone()),
@@ -406,13 +412,31 @@ fn diff_variants(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldCh
     for (sku, i, value) in &old {
         if !new.iter().any(|(s, _, _)| s == sku) {
             out.push(FieldChange {
-                pointer: format!("/variants/{i}"),
+                pointer: format!("{prefix}/variants/{i}"),
                 variant: Some(sku.clone()),
                 old: Some(value.clone()),
                 new: None,
                 percent: None,
                 alert: false,
             });
+        }
+    }
+}
+
+/// One variant, in both revisions: its values key by key, and its own variants (a second
+/// level, SPEC §2) matched by SKU again.
+fn diff_variant(pointer: &str, sku: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
+    let (Value::Object(o), Value::Object(n)) = (old, new) else {
+        diff_value(pointer, Some(sku), Some(old), Some(new), out);
+        return;
+    };
+    let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    for key in keys {
+        if key == "variants" {
+            diff_variants(pointer, o.get(key), n.get(key), out);
+        } else {
+            let child = crate::source::yaml::pointer_push(pointer, key);
+            diff_value(&child, Some(sku), o.get(key), n.get(key), out);
         }
     }
 }
@@ -654,6 +678,33 @@ mod tests {
                 r#"/variants/0/size Some("A-2") Some(String("M")) Some(String("L"))"#,
                 r#"/variants/1 Some("A-3") None Some(Object {"size": String("XL"), "sku": String("A-3")})"#,
                 r#"/variants/0 Some("A-1") Some(Object {"size": String("S"), "sku": String("A-1")}) None"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn two_level_variants_are_matched_by_sku_at_each_level() {
+        let old = json!({"sku": "A", "variants": [
+            {"sku": "A-RED", "color": "red", "images": ["r.jpg"], "variants": [
+                {"sku": "A-RED-S", "size": "S", "gtin": "1"},
+                {"sku": "A-RED-M", "size": "M", "gtin": "2"}]}]});
+        let new = json!({"sku": "A", "variants": [
+            {"sku": "A-RED", "color": "red", "images": ["r2.jpg"], "variants": [
+                {"sku": "A-RED-M", "size": "M", "gtin": "3"},
+                {"sku": "A-RED-L", "size": "L"}]}]});
+        let mut out = Vec::new();
+        diff_product(&old, &new, &mut out);
+        let shown: Vec<String> = out
+            .iter()
+            .map(|c| format!("{} {:?} {:?} {:?}", c.pointer, c.variant, c.old, c.new))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                r#"/variants/0/images Some("A-RED") Some(Array [String("r.jpg")]) Some(Array [String("r2.jpg")])"#,
+                r#"/variants/0/variants/0/gtin Some("A-RED-M") Some(String("2")) Some(String("3"))"#,
+                r#"/variants/0/variants/1 Some("A-RED-L") None Some(Object {"size": String("L"), "sku": String("A-RED-L")})"#,
+                r#"/variants/0/variants/0 Some("A-RED-S") Some(Object {"gtin": String("1"), "size": String("S"), "sku": String("A-RED-S")}) None"#,
             ]
         );
     }
