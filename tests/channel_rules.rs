@@ -400,9 +400,11 @@ fn color_problem(color: &str) -> Option<String> {
 // The catalog, read independently of pim
 // ---------------------------------------------------------------------------------------
 
-/// A sellable item: a variant merged with its parent, or a product without variants.
+/// A sellable item as one channel sees it: a leaf of the variant tree merged with its
+/// ancestors, or a product without variants (SPEC §2).
 struct Item {
     sku: String,
+    /// The root product's SKU, for a variant at any depth.
     parent: Option<String>,
     family: String,
     values: Value,
@@ -435,13 +437,13 @@ impl Item {
         }
     }
 
-    /// SPEC §3 completeness: every required attribute filled in the channel's own locale
-    /// and currency (no fallback).
+    /// SPEC §3 completeness: every required attribute (the channel's, and its family's
+    /// `x-pim-required`) filled in the channel's own locale and currency (no fallback).
     fn complete_for(&self, channel: &Channel) -> bool {
         channel
-            .required
+            .required_for(&self.family)
             .iter()
-            .all(|key| match self.values.get(key) {
+            .all(|key| match self.values.get(key.as_str()) {
                 None | Some(Value::Null) => false,
                 Some(Value::String(s)) => !s.trim().is_empty(),
                 Some(Value::Array(a)) => !a.is_empty(),
@@ -483,6 +485,35 @@ fn merge(parent: &Value, variant: &Value) -> Value {
     }
 }
 
+/// One level of the variant tree (the product, a variant) merged over `inherited` as
+/// `channel` sees it: its own values, then its `channels.<channel>` block (SPEC §2).
+fn merge_level(inherited: &Value, level: &Value, channel: &str) -> Value {
+    let mut own = level.clone();
+    let object = own.as_object_mut().unwrap();
+    object.remove("variants");
+    let block = object
+        .remove("channels")
+        .and_then(|c| c.get(channel).cloned());
+    let merged = merge(inherited, &own);
+    match block {
+        Some(block) => merge(&merged, &block),
+        None => merged,
+    }
+}
+
+/// The leaves under `node` (already merged into `values`): the sellable items.
+fn leaves(node: &Value, values: Value, channel: &str, out: &mut Vec<Value>) {
+    match node.get("variants").and_then(Value::as_array) {
+        Some(children) => {
+            for child in children {
+                let merged = merge_level(&values, child, channel);
+                leaves(child, merged, channel, out);
+            }
+        }
+        None => out.push(values),
+    }
+}
+
 struct Catalog {
     /// Every item, by SKU.
     items: BTreeMap<String, Item>,
@@ -490,7 +521,7 @@ struct Catalog {
     products: BTreeMap<String, Product>,
 }
 
-/// A product as written (without its variants).
+/// A product as the channel sees it, without its variants.
 struct Product {
     has_variants: bool,
     values: Value,
@@ -507,7 +538,8 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn catalog() -> Catalog {
+/// The catalog as `channel` sees it (its `channels` blocks merged in).
+fn catalog(channel: &str) -> Catalog {
     let mut files = Vec::new();
     yaml_files(&root().join("catalog"), &mut files);
     files.sort();
@@ -523,42 +555,26 @@ fn catalog() -> Catalog {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        let mut parent = product.clone();
-        let variants = parent
-            .as_object_mut()
-            .unwrap()
-            .remove("variants")
-            .and_then(|v| v.as_array().cloned());
+        let has_variants = product.get("variants").is_some();
+        let values = merge_level(&Value::Object(Default::default()), &product, channel);
         products.insert(
             sku.clone(),
             Product {
-                has_variants: variants.is_some(),
-                values: parent.clone(),
+                has_variants,
+                values: values.clone(),
             },
         );
-        match variants {
-            Some(variants) => {
-                for variant in variants {
-                    let values = merge(&parent, &variant);
-                    let vsku = values["sku"].as_str().unwrap().to_owned();
-                    let item = Item {
-                        sku: vsku.clone(),
-                        parent: Some(sku.clone()),
-                        family: family.clone(),
-                        values,
-                    };
-                    items.insert(vsku, item);
-                }
-            }
-            None => {
-                let item = Item {
-                    sku: sku.clone(),
-                    parent: None,
-                    family: family.clone(),
-                    values: parent,
-                };
-                items.insert(sku, item);
-            }
+        let mut found = Vec::new();
+        leaves(&product, values, channel, &mut found);
+        for values in found {
+            let item_sku = values["sku"].as_str().unwrap().to_owned();
+            let item = Item {
+                sku: item_sku.clone(),
+                parent: has_variants.then(|| sku.clone()),
+                family: family.clone(),
+                values,
+            };
+            items.insert(item_sku, item);
         }
     }
     Catalog { items, products }
@@ -569,7 +585,44 @@ struct Channel {
     locale: String,
     currency: String,
     required: Vec<String>,
+    /// Per family: its schema's `x-pim-required` for this channel and for `*`.
+    family_required: BTreeMap<String, Vec<String>>,
     filter: String,
+}
+
+impl Channel {
+    fn required_for(&self, family: &str) -> Vec<String> {
+        let mut all = self.required.clone();
+        all.extend(
+            self.family_required
+                .get(family)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        all
+    }
+}
+
+/// `x-pim-required` of each family schema, for `channel` and `*`.
+fn family_requirements(channel: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(root().join("schemas/families")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let Some(family) = name.strip_suffix(".schema.json") else {
+            continue;
+        };
+        let schema: Value = serde_json::from_str(&read(&path)).unwrap();
+        let lists = [channel, "*"]
+            .iter()
+            .filter_map(|c| schema["x-pim-required"][c].as_array())
+            .flatten()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        out.insert(family.to_owned(), lists);
+    }
+    out
 }
 
 fn channel(name: &str) -> Channel {
@@ -590,6 +643,7 @@ fn channel(name: &str) -> Channel {
                     .collect()
             })
             .unwrap_or_default(),
+        family_required: family_requirements(name),
         filter: s(&c["filter"], "status == 'active'"),
     }
 }
@@ -696,7 +750,7 @@ const GOOGLE_APPAREL: &[&str] = &[
 fn google_merchant_center_feed() {
     let out = export();
     let table = read_table(&out.path().join("google.tsv"), b'\t');
-    let catalog = catalog();
+    let catalog = catalog("google");
     let channel = channel("google");
     let mut p = Problems::new("google.tsv");
 
@@ -1060,7 +1114,7 @@ const GOOGLE_TOP_LEVEL: &[&str] = &[
 fn meta_catalog_feed() {
     let out = export();
     let table = read_table(&out.path().join("meta.csv"), b',');
-    let catalog = catalog();
+    let catalog = catalog("meta");
     let channel = channel("meta");
     let mut p = Problems::new("meta.csv");
 
@@ -1284,7 +1338,7 @@ fn valid_handle(h: &str) -> bool {
 fn shopify_product_import() {
     let out = export();
     let table = read_table(&out.path().join("shopify.csv"), b',');
-    let catalog = catalog();
+    let catalog = catalog("shopify");
     let channel = channel("shopify");
     let mut p = Problems::new("shopify.csv");
 
@@ -1813,7 +1867,7 @@ const SCHEMA_CONDITION: &[&str] = &[
 fn webshop_page_and_json_ld() {
     let out = export();
     let html = read(&out.path().join("webshop/index.html"));
-    let catalog = catalog();
+    let catalog = catalog("webshop");
     let channel = channel("webshop");
     let mut p = Problems::new("webshop/index.html");
 
@@ -2041,7 +2095,7 @@ fn check_gtins(p: &mut Problems, at: &str, value: &Value) {
 fn storefront_api_json() {
     let out = export();
     let text = read(&out.path().join("api.json"));
-    let catalog = catalog();
+    let catalog = catalog("api");
     let channel = channel("api");
     let mut p = Problems::new("api.json");
 
@@ -2069,6 +2123,15 @@ fn storefront_api_json() {
             )
         });
     }
+
+    // Colour names in the channel's locale: the labels of the colour codes (x-pim-options of
+    // the shared colour definition in the product schema).
+    let schema: Value =
+        serde_json::from_str(&read(&root().join("schemas/product.schema.json"))).unwrap();
+    let color_names = &schema["$defs"]["color"]["x-pim-options"];
+    p.check(color_names.is_object(), || {
+        "schemas/product.schema.json has no colour labels ($defs/color/x-pim-options)".into()
+    });
 
     let mut variant_skus: BTreeSet<String> = BTreeSet::new();
     for product in products {
@@ -2112,6 +2175,18 @@ fn storefront_api_json() {
                 other => p.add(format!(
                     "{sku}/{vsku}: price {other} is not a decimal string"
                 )),
+            }
+            if let Some(color) = variant["color"].as_str() {
+                let want = color_names[color][&channel.locale].as_str();
+                p.check(
+                    want.is_some() && variant["labels"]["color"].as_str() == want,
+                    || {
+                        format!(
+                            "{sku}/{vsku}: colour {color:?} is labelled {}, the schema says {want:?} in {}",
+                            variant["labels"]["color"], channel.locale
+                        )
+                    },
+                );
             }
             if let Some(gtin) = variant["gtin"].as_str()
                 && let Some(problem) = gtin_problem(gtin)

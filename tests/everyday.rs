@@ -196,10 +196,10 @@ fn export_lists_the_items_it_leaves_out_and_why() {
     assert!(
         text.ends_with(
             "webshop: 122 items → dist/webshop/index.html (2 left out: 1 incomplete, 1 invalid)\n\
-             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:97:5): invalid: invalid-gtin\n\
+             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:95:9): invalid: invalid-gtin\n\
              \x20 left out: NW-LMP-5003 (catalog/lighting/NW-LMP-5003.yaml:1:1): incomplete (75%): missing description (de-DE)\n\
-             marketplace: 123 items → dist/marketplace.csv (1 left out: 0 incomplete, 1 invalid)\n\
-             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:97:5): invalid: invalid-gtin\n"
+             marketplace: 117 items → dist/marketplace.csv (1 left out: 0 incomplete, 1 invalid)\n\
+             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:95:9): invalid: invalid-gtin\n"
         ),
         "{text}"
     );
@@ -222,7 +222,7 @@ fn export_lists_the_items_it_leaves_out_and_why() {
     assert!(
         text.ends_with(
             "(2 left out: 1 incomplete, 1 invalid) (unchanged)\n\
-             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:97:5): invalid: invalid-gtin\n\
+             \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:95:9): invalid: invalid-gtin\n\
              \x20 and 1 more left out (--max-errors 1)\n"
         ),
         "{text}"
@@ -251,9 +251,9 @@ fn export_lists_left_out_items_in_json_and_github_too() {
             {
                 "sku": "NW-JKT-1001-BLACK-L",
                 "file": "catalog/jackets/NW-JKT-1001.yaml",
-                "line": 97,
-                "column": 5,
-                "pointer": "/variants/2",
+                "line": 95,
+                "column": 9,
+                "pointer": "/variants/0/variants/2",
                 "reason": "invalid",
                 "rules": ["invalid-gtin"]
             },
@@ -313,7 +313,7 @@ fn export_lists_left_out_items_in_json_and_github_too() {
     );
     assert!(
         text.contains(
-            "::notice file=catalog/jackets/NW-JKT-1001.yaml,line=97,col=5,title=left out of \
+            "::notice file=catalog/jackets/NW-JKT-1001.yaml,line=95,col=9,title=left out of \
              webshop::NW-JKT-1001-BLACK-L: invalid: invalid-gtin\n"
         ),
         "{text}"
