@@ -216,3 +216,133 @@ fn your_own_catalog_works_step_by_step_as_written() {
     ));
     assert_in_readme(&session(&project, &["show", "TSHIRT-002"]));
 }
+
+/// The README's one fenced block that contains `anchor`, without its fence lines.
+fn block_with(anchor: &str) -> String {
+    let readme = readme();
+    let blocks: Vec<String> = readme
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .filter_map(|b| b.split_once('\n').map(|(_, body)| body.to_owned()))
+        .filter(|b| b.contains(anchor))
+        .collect();
+    assert_eq!(blocks.len(), 1, "README blocks with {anchor:?}: {blocks:?}");
+    blocks.into_iter().next().unwrap()
+}
+
+/// Every part of `excerpt` between lines that are only `...` appears in `text` as written.
+fn assert_excerpt(excerpt: &str, text: &str, what: &str) {
+    let mut part = String::new();
+    let mut parts = Vec::new();
+    for line in excerpt.lines() {
+        if line.trim() == "..." {
+            parts.push(std::mem::take(&mut part));
+        } else {
+            part.push_str(line);
+            part.push('\n');
+        }
+    }
+    parts.push(part);
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        assert!(
+            text.contains(part.as_str()),
+            "the README's excerpt of {what} is not in it:\n{part}"
+        );
+    }
+}
+
+#[test]
+fn the_dictionary_example_is_the_readme_s() {
+    let dir = demo_copy();
+    edit(
+        dir.path(),
+        "catalog/tents/NW-TNT-3001.yaml",
+        "\ngtin: \"7044921001633\"",
+        "\ngtn: \"7044921001633\"",
+    );
+    assert_in_readme(&session(dir.path(), &["validate", "catalog/tents"]));
+}
+
+#[test]
+fn the_family_requirement_example_is_the_readme_s() {
+    let dir = demo_copy();
+    edit(
+        dir.path(),
+        "catalog/tents/NW-TNT-3002.yaml",
+        "  de-DE: \"Außenzelt: 40D silikonbeschichtetes Nylon. Gestänge: Aluminium 9,5 mm\"\n",
+        "",
+    );
+    assert_in_readme(&session(
+        dir.path(),
+        &["validate", "--channel", "webshop", "catalog/tents"],
+    ));
+}
+
+#[test]
+fn the_catalog_model_excerpts_are_the_demo_s() {
+    let dir = demo_copy();
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap();
+    for (anchor, file) in [
+        ("  google:\n    name:", "catalog/tents/NW-TNT-3001.yaml"),
+        (
+            "  marketplace:\n    status: archived",
+            "catalog/fleece/NW-FLC-1202.yaml",
+        ),
+        (
+            "  - sku: NW-JKT-1001-BLACK\n",
+            "catalog/jackets/NW-JKT-1001.yaml",
+        ),
+        ("\"x-pim-required\"", "schemas/families/tent.schema.json"),
+    ] {
+        assert_excerpt(&block_with(anchor), &read(file), file);
+    }
+
+    // The colour's labels as the README shortens them.
+    let schema: serde_json::Value =
+        serde_json::from_str(&read("schemas/product.schema.json")).unwrap();
+    let color = &schema["$defs"]["color"];
+    assert_eq!(
+        color["x-pim-labels"],
+        serde_json::json!({"en-US": "Color", "de-DE": "Farbe", "fr-FR": "Couleur"})
+    );
+    assert_eq!(
+        color["x-pim-options"]["navy"],
+        serde_json::json!({"en-US": "Navy", "de-DE": "Marineblau", "fr-FR": "Bleu marine"})
+    );
+    let shown = block_with("\"x-pim-options\": {\n    \"navy\"");
+    assert!(
+        shown.contains("\"enum\": [\"black\", \"white\", \"grey\", \"charcoal\", \"navy\", ...]")
+    );
+    assert!(
+        color["enum"].as_array().unwrap()[..5] == ["black", "white", "grey", "charcoal", "navy"]
+    );
+
+    // The feeds' excerpts.
+    let output = pim(
+        dir.path(),
+        &["export", "--channel", "api", "--channel", "webshop"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_excerpt(
+        &block_with("\"sku\": \"NW-JKT-1001-NAVY-M\""),
+        &read("dist/api.json"),
+        "dist/api.json",
+    );
+    assert_excerpt(
+        &block_with("<dt>Farbe</dt>"),
+        &read("dist/webshop/index.html"),
+        "dist/webshop/index.html",
+    );
+
+    // What the channels block does.
+    let run = session(
+        dir.path(),
+        &["show", "NW-FLC-1202", "--channel", "marketplace"],
+    );
+    assert_excerpt(
+        &block_with("$ pim show NW-FLC-1202 --channel marketplace"),
+        &run,
+        "pim show NW-FLC-1202",
+    );
+}
