@@ -9,7 +9,7 @@
 
 mod common;
 
-use pim::import::model::item_view;
+use pim::import::model::{item_paths, item_view};
 use pim::import::{ImportOutcome, ShopifyOptions};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -248,27 +248,15 @@ fn a_file_that_is_not_shopifys_is_refused() {
     );
 }
 
-/// The items of a catalog by lower-case SKU: (parent SKU, item values).
+/// The items of a catalog (the leaves of each product's variant tree, one or two levels) by
+/// lower-case SKU: (root product SKU, item values).
 fn items(files: &BTreeMap<String, Value>) -> HashMap<String, (Option<String>, Value)> {
     let mut out = HashMap::new();
     for doc in files.values() {
-        match doc.get("variants").and_then(Value::as_array) {
-            Some(variants) => {
-                for i in 0..variants.len() {
-                    let item = item_view(doc, &[i], None).unwrap();
-                    let parent = doc["sku"].as_str().unwrap().to_lowercase();
-                    out.insert(
-                        item["sku"].as_str().unwrap().to_lowercase(),
-                        (Some(parent), item),
-                    );
-                }
-            }
-            None => {
-                out.insert(
-                    doc["sku"].as_str().unwrap().to_lowercase(),
-                    (None, doc.clone()),
-                );
-            }
+        for path in item_paths(doc) {
+            let item = item_view(doc, &path, None).unwrap();
+            let parent = (!path.is_empty()).then(|| doc["sku"].as_str().unwrap().to_lowercase());
+            out.insert(item["sku"].as_str().unwrap().to_lowercase(), (parent, item));
         }
     }
     out
@@ -336,7 +324,7 @@ fn the_demo_shopify_channel_round_trips() {
         if demo_parent.is_some() {
             let family = before["family"].as_str().unwrap();
             for axis in &axes[family] {
-                // The template writes colour codes title-cased (`grey/teal` → `Grey/Teal`).
+                // The template writes the colour's label (`grey/teal` → `Grey/Teal`).
                 let (a, b) = (
                     after[axis].as_str().unwrap(),
                     before[axis].as_str().unwrap(),
