@@ -164,7 +164,7 @@ fn a_long_channel_list_is_cut() {
     assert!(message.len() < 400, "{message}");
 }
 
-/// The demo with one incomplete item (NW-LMP-5003 for the webshop, as shipped) and one
+/// The demo with one incomplete item (NW-LMP-5003 for the German web shop, as shipped) and one
 /// variant with an invalid GTIN.
 fn demo_with_gaps() -> tempfile::TempDir {
     let dir = demo_copy();
@@ -185,7 +185,7 @@ fn export_lists_the_items_it_leaves_out_and_why() {
         &[
             "export",
             "--channel",
-            "webshop",
+            "webshop (de-DE)",
             "--channel",
             "marketplace",
             "--skip-invalid",
@@ -195,7 +195,7 @@ fn export_lists_the_items_it_leaves_out_and_why() {
     let text = stdout(&output);
     assert!(
         text.ends_with(
-            "webshop: 122 items → dist/webshop/index.html (2 left out: 1 incomplete, 1 invalid)\n\
+            "webshop (de-DE): 122 items → dist/webshop/de-DE/index.html (2 left out: 1 incomplete, 1 invalid)\n\
              \x20 left out: NW-JKT-1001-BLACK-L (catalog/jackets/NW-JKT-1001.yaml:95:9): invalid: invalid-gtin\n\
              \x20 left out: NW-LMP-5003 (catalog/lighting/NW-LMP-5003.yaml:1:1): incomplete (75%): missing description (de-DE)\n\
              marketplace: 117 items → dist/marketplace.csv (1 left out: 0 incomplete, 1 invalid)\n\
@@ -212,7 +212,7 @@ fn export_lists_the_items_it_leaves_out_and_why() {
         &[
             "export",
             "--channel",
-            "webshop",
+            "webshop (de-DE)",
             "--skip-invalid",
             "--max-errors",
             "1",
@@ -237,7 +237,7 @@ fn export_lists_left_out_items_in_json_and_github_too() {
         &[
             "export",
             "--channel",
-            "webshop",
+            "webshop (de-DE)",
             "--skip-invalid",
             "--format",
             "json",
@@ -274,7 +274,7 @@ fn export_lists_left_out_items_in_json_and_github_too() {
         &[
             "export",
             "--channel",
-            "webshop",
+            "webshop (de-DE)",
             "--skip-invalid",
             "--format",
             "json",
@@ -297,7 +297,7 @@ fn export_lists_left_out_items_in_json_and_github_too() {
         &[
             "export",
             "--channel",
-            "webshop",
+            "webshop (de-DE)",
             "--skip-invalid",
             "--format",
             "github",
@@ -307,14 +307,14 @@ fn export_lists_left_out_items_in_json_and_github_too() {
     assert!(
         text.contains(
             "::notice file=catalog/lighting/NW-LMP-5003.yaml,line=1,col=1,title=left out of \
-             webshop::NW-LMP-5003: incomplete (75%25): missing description (de-DE)\n"
+             webshop (de-DE)::NW-LMP-5003: incomplete (75%25): missing description (de-DE)\n"
         ),
         "{text}"
     );
     assert!(
         text.contains(
             "::notice file=catalog/jackets/NW-JKT-1001.yaml,line=95,col=9,title=left out of \
-             webshop::NW-JKT-1001-BLACK-L: invalid: invalid-gtin\n"
+             webshop (de-DE)::NW-JKT-1001-BLACK-L: invalid: invalid-gtin\n"
         ),
         "{text}"
     );

@@ -331,8 +331,8 @@ fn the_catalog_model_excerpts_are_the_demo_s() {
     );
     assert_excerpt(
         &block_with("<dt>Farbe</dt>"),
-        &read("dist/webshop/index.html"),
-        "dist/webshop/index.html",
+        &read("dist/webshop/de-DE/index.html"),
+        "dist/webshop/de-DE/index.html",
     );
 
     // What the channels block does.

@@ -47,7 +47,17 @@ fn an_incomplete_item_says_what_it_lacks_per_channel() {
         "{}",
         report["values"]["price"]
     );
-    let webshop = channel(&report, "webshop");
+    // The web shop renders once per locale: one verdict each; the German page lacks it.
+    let webshops: Vec<&Value> = report["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["channel"] == "webshop")
+        .collect();
+    let locales: Vec<&Value> = webshops.iter().map(|c| &c["locale"]).collect();
+    assert_eq!(locales, ["en-US", "de-DE", "fr-FR"]);
+    assert_eq!(webshops[0]["items"][0]["in_feed"], true);
+    let webshop = webshops[1];
     assert_eq!(webshop["locale"], "de-DE");
     let item = &webshop["items"][0];
     assert_eq!(item["in_feed"], false);
@@ -66,8 +76,10 @@ fn an_incomplete_item_says_what_it_lacks_per_channel() {
     let text = stdout(&output);
     assert!(
         text.contains(
-            "\nchannels\n  webshop (de-DE, EUR): 0 of 1 item in the feed\n    NW-LMP-5003: left out, \
-             incomplete (75%): missing description (de-DE)\n"
+            "\nchannels\n  webshop (en-US, EUR): 1 of 1 item in the feed\n  \
+             webshop (de-DE, EUR): 0 of 1 item in the feed\n    NW-LMP-5003: left out, \
+             incomplete (75%): missing description (de-DE)\n  \
+             webshop (fr-FR, EUR): 1 of 1 item in the feed\n"
         ),
         "{text}"
     );
