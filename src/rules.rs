@@ -56,7 +56,10 @@ pub fn check_product(
         missing_variant_axis(ctx, &family.variant_axes, &mut out);
         duplicate_variant_axes(ctx, &family.variant_axes, &mut out);
     }
-    unknown_attribute(ctx, family_name.filter(|_| family.is_some()), &mut out);
+    // With an unknown family its attributes cannot be known: `unknown-family` says why.
+    if family_name.is_none() || family.is_some() {
+        unknown_attribute(ctx, family_name, &mut out);
+    }
     unknown_channel(ctx, &mut out);
     misplaced_structure(ctx, &mut out);
     control_character(ctx, &mut out);
@@ -94,7 +97,10 @@ fn unknown_family(
                 Rule::UnknownFamily,
                 node,
                 "/family".into(),
-                format!("the family `{name}` has no schema"),
+                format!(
+                    "the family `{name}` has no schema{}",
+                    crate::suggest::did_you_mean(name, known.iter().copied())
+                ),
             )
             .help(format!(
                 "add schemas/families/{name}.schema.json, or use one of: {}",
@@ -126,8 +132,12 @@ fn unknown_category(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
                     node,
                     format!("/categories/{i}"),
                     format!(
-                        "the category `{code}` is not defined in {}",
-                        ctx.project.config.project.categories.display()
+                        "the category `{code}` is not defined in {}{}",
+                        ctx.project.config.project.categories.display(),
+                        crate::suggest::did_you_mean(
+                            code,
+                            ctx.project.categories.keys().map(String::as_str)
+                        )
                     ),
                 )
                 .help("correct the code, or add the category to the tree"),
@@ -150,7 +160,10 @@ fn unknown_locale(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
                         Rule::UnknownLocale,
                         key,
                         pointer_push(pointer, &locale),
-                        format!("`{pointer}` has a value for the locale `{locale}`, which is not a project locale"),
+                        format!(
+                            "`{pointer}` has a value for the locale `{locale}`, which is not a project locale{}",
+                            crate::suggest::did_you_mean(&locale, config.project.locales.iter().map(String::as_str))
+                        ),
                     )
                     .help(format!("use one of {}, or add `{locale}` to [project] locales in pim.toml", config.project.locales.join(", "))),
                 );
@@ -173,7 +186,10 @@ fn unknown_currency(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
                         Rule::UnknownCurrency,
                         key,
                         pointer_push(pointer, &currency),
-                        format!("`{pointer}` has a price in `{currency}`, which is not a project currency"),
+                        format!(
+                            "`{pointer}` has a price in `{currency}`, which is not a project currency{}",
+                            crate::suggest::did_you_mean(&currency, currencies.iter().map(String::as_str))
+                        ),
                     )
                     .help(format!("use one of {}, or add `{currency}` to [project] currencies in pim.toml", currencies.join(", "))),
                 );

@@ -208,3 +208,48 @@ fn label_annotations_are_checked_when_the_schemas_load() {
         stderr(&output)
     );
 }
+
+#[test]
+fn unknown_families_categories_and_locales_get_suggestions() {
+    let dir = model();
+    edit(
+        dir.path(),
+        "catalog/shirts/SHIRT-1.yaml",
+        "family: shirt",
+        "family: shrt",
+    );
+    edit(
+        dir.path(),
+        "catalog/mugs/MUG-1.yaml",
+        "categories: [home]",
+        "categories: [hom]",
+    );
+    edit(
+        dir.path(),
+        "catalog/mugs/MUG-1.yaml",
+        "name: {en-US: Camp Mug}",
+        "name: {en-US: Camp Mug, fr-FX: Tasse}",
+    );
+    let output = pim(dir.path(), &["validate", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let found: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let has = |rule: &str, text: &str| found.iter().any(|(r, m)| r == rule && m.contains(text));
+    assert!(has("unknown-family", "did you mean `shirt`?"), "{found:?}");
+    assert!(has("unknown-category", "did you mean `home`?"), "{found:?}");
+    assert!(has("unknown-locale", "did you mean `fr-FR`?"), "{found:?}");
+    // The family's attributes are not reported one by one while the family is unknown.
+    assert!(
+        !found.iter().any(|(r, _)| r == "unknown-attribute"),
+        "{found:?}"
+    );
+}
