@@ -248,10 +248,21 @@ fn an_unreadable_file_is_an_io_error() {
     let dir = project_with("LOCKED.yaml", b"sku: LOCKED\n");
     let path = dir.path().join("catalog/LOCKED.yaml");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&path).is_ok() {
-        return; // running as root: permissions do not apply
-    }
-    check(dir.path(), "catalog/LOCKED.yaml", 1, &["io-error"]);
+    // As root, pim runs as `nobody`: the mode applies to it.
+    let output = pim_unprivileged(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        diagnostic_lines(&report),
+        vec!["error io-error catalog/LOCKED.yaml:1:1 -"]
+    );
+    assert!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ermission denied"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -303,32 +314,34 @@ fn ctrl_c_removes_temporary_files_and_exits_130() {
         .unwrap()
         .replace("Shirt 0}", "Shirt zero}");
     std::fs::write(first_product, text).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_pim"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
         .args(["export", "--all"])
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Interrupt it once it writes (a temporary file appears): it must not have finished.
+    let start = Instant::now();
+    while temp_files(&dir.path().join("dist")).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the export ended before it was interrupted"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(1));
+    }
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    match output.status.code() {
-        Some(130) => assert_eq!(
-            std::fs::read(dir.path().join("dist/marketplace.csv")).unwrap(),
-            feed,
-            "the old feed stays"
-        ),
-        // The export finished before the signal: then the feed is the new one, whole.
-        Some(0) => assert_ne!(
-            std::fs::read(dir.path().join("dist/marketplace.csv")).unwrap(),
-            feed
-        ),
-        other => panic!("exit {other:?}"),
-    }
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(
+        std::fs::read(dir.path().join("dist/marketplace.csv")).unwrap(),
+        feed,
+        "the old feed stays"
+    );
     assert_eq!(temp_files(&dir.path().join("dist")), Vec::<String>::new());
 }
 

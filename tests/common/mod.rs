@@ -101,3 +101,28 @@ pub fn diagnostic_lines(report: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// `pim ARGS` in `dir` as a user that file permissions apply to. Tests run as root here and in
+/// CI, where a mode of 0o000 stops nothing: then pim runs as `nobody` through `setpriv`, and
+/// `dir` is opened to others so that `nobody` can reach the project.
+#[cfg(unix)]
+pub fn pim_unprivileged(dir: &Path, args: &[&str]) -> Output {
+    use std::os::unix::fs::PermissionsExt;
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let mut command = if root {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_pim"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_pim"))
+    };
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
