@@ -1,7 +1,19 @@
 //! Findings about the catalog: the `Diagnostic` value and the stable rule ids.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
+
+/// The most characters of a value a message repeats (SPEC §3); longer values are cut with `…`.
+pub const MAX_VALUE_CHARS: usize = 200;
+
+/// A value as a message repeats it: at most [`MAX_VALUE_CHARS`] characters, then `…`.
+pub fn cut(value: &str) -> Cow<'_, str> {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((end, _)) => Cow::Owned(format!("{}…", value.get(..end).unwrap_or(value))),
+        None => Cow::Borrowed(value),
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -98,7 +110,7 @@ rules! {
     LimitExceeded = "limit-exceeded", Error,
         "The file exceeds a parsing limit of `[limits]` in pim.toml: nesting depth (`max_depth`), number of nodes (`max_nodes`) or aliases (`max_aliases`). These limits stop alias bombs and runaway nesting.\n\nFix: simplify the file, or raise the limit in pim.toml if the file is legitimate.";
     NumberOutOfRange = "number-out-of-range", Error,
-        "A number does not fit in 64 bits or is not finite (`.inf`, `.nan`). pim never rounds such values silently.\n\nFix: quote the value if it is an identifier (`\"12345678901234567890123\"`), or correct it.";
+        "A number does not fit in 64 bits or is not finite (`.inf`, `.nan`), or a measurement that a channel converts to another unit (`units` in pim.toml) would need more than 38 digits once converted exactly. pim never rounds such values silently, and an export never passes them on unconverted: it refuses the item, or leaves it out with --skip-invalid.\n\nFix: quote the value if it is an identifier (`\"12345678901234567890123\"`), or correct it; a measurement rarely needs more than a few decimal places.";
     QuoteNumber = "quote-number", Warning,
         "An unquoted number has leading zeros (`gtin: 0012345678905`). pim keeps its digits, but other YAML tools read it as a number and drop the zeros.\n\nFix: quote it: `gtin: \"0012345678905\"`.";
     InvalidGtin = "invalid-gtin", Error,

@@ -3,12 +3,10 @@
 //! units; and completeness against the channel's required attributes.
 
 use crate::schema::{Annotation, Kind};
-use crate::units::{self, Dimension};
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::units;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 /// What a channel asks of values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,7 +207,7 @@ fn resolve_kinds(value: &mut Value, mut kinds: Vec<(&str, Kind)>, target: &Targe
         let resolved = match kind {
             Kind::Localized => pick(slot, &target.locales),
             Kind::Price => pick(slot, std::slice::from_ref(&target.currency)),
-            Kind::Measurement => Some(convert_measurement(slot, target, &attribute, &top)),
+            Kind::Measurement => convert_measurement(slot, target, &attribute, &top),
         };
         let resolved = match kind {
             Kind::Measurement => resolved.map(|v| round_measurement(v, target, &attribute, &top)),
@@ -300,59 +298,38 @@ fn remove(root: &mut Value, pointer: &str) {
     }
 }
 
-fn convert_measurement(slot: &Value, target: &Target, attribute: &str, top: &str) -> Value {
+fn convert_measurement(slot: &Value, target: &Target, attribute: &str, top: &str) -> Option<Value> {
     let (Some(value), Some(unit)) = (
         slot.get("value").and_then(Value::as_str),
         slot.get("unit").and_then(Value::as_str),
     ) else {
-        return slot.clone();
+        return Some(slot.clone());
     };
-    let Some(dimension) = units::dimension(unit) else {
-        return slot.clone();
+    let Some(to) = wanted_unit(&target.units, attribute, top, unit) else {
+        return Some(slot.clone());
     };
-    let dimension_name = match dimension {
-        Dimension::Mass => "mass",
-        Dimension::Length => "length",
-        Dimension::Volume => "volume",
-    };
-    let wanted = target
-        .units
-        .get(attribute)
-        .or_else(|| target.units.get(top))
-        .or_else(|| target.units.get(dimension_name));
-    match wanted.and_then(|to| convert(value, unit, to).map(|v| (v, to))) {
-        Some((converted, to)) => {
-            let mut out = slot.as_object().cloned().unwrap_or_else(Map::new);
-            out.insert("value".into(), Value::String(converted));
-            out.insert("unit".into(), Value::String(to.clone()));
-            Value::Object(out)
-        }
-        None => slot.clone(),
-    }
+    // A value that cannot be converted is left out, never passed on in its old unit; `pim
+    // validate` reports it (`number-out-of-range`), so an export refuses or skips the item.
+    let converted = units::convert(value, unit, to).ok()?;
+    let mut out = slot.as_object().cloned().unwrap_or_else(Map::new);
+    out.insert("value".into(), Value::String(converted));
+    out.insert("unit".into(), Value::String(to.clone()));
+    Some(Value::Object(out))
 }
 
-/// Converts a decimal string between units of one dimension with exact decimal arithmetic.
-/// The result keeps the input's decimal places, at least 2, rounded half away from zero:
-/// `1.85 kg` → `4.08 lb`, `410 g` → `14.46 oz`, `2 kg` → `2000.00 g`.
-pub fn convert(value: &str, from: &str, to: &str) -> Option<String> {
-    if from == to {
-        return Some(value.to_owned());
-    }
-    let factor = |unit: &str| {
-        units::UNITS
-            .iter()
-            .find(|(u, _, _)| *u == unit)
-            .and_then(|(_, d, f)| Some((*d, Decimal::from_str(f).ok()?)))
-    };
-    let ((from_dim, from_factor), (to_dim, to_factor)) = (factor(from)?, factor(to)?);
-    if from_dim != to_dim {
-        return None;
-    }
-    let amount = Decimal::from_str(value).ok()?;
-    let result = amount.checked_mul(from_factor)?.checked_div(to_factor)?;
-    let scale = amount.scale().max(2);
-    let rounded = result.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
-    Some(format!("{rounded:.prec$}", prec = scale as usize))
+/// The unit a channel wants for a measurement in `unit` at an item's `attribute` (under the
+/// top-level attribute `top`): by attribute name, then top-level attribute, then dimension.
+pub fn wanted_unit<'u>(
+    units: &'u BTreeMap<String, String>,
+    attribute: &str,
+    top: &str,
+    unit: &str,
+) -> Option<&'u String> {
+    let dimension = units::dimension(unit)?.name();
+    units
+        .get(attribute)
+        .or_else(|| units.get(top))
+        .or_else(|| units.get(dimension))
 }
 
 /// The required attributes an item lacks in the channel's own locale and currencies (no
@@ -635,17 +612,6 @@ mod tests {
         let mut expected = raw.clone();
         resolve(&mut expected, &annotations, &target());
         assert_eq!(resolved_copy(&raw, &annotations, &target()), expected);
-    }
-
-    #[test]
-    fn unit_conversion_is_exact_and_rounded() {
-        assert_eq!(convert("1.85", "kg", "lb").as_deref(), Some("4.08"));
-        assert_eq!(convert("410", "g", "oz").as_deref(), Some("14.46"));
-        assert_eq!(convert("2", "kg", "g").as_deref(), Some("2000.00"));
-        assert_eq!(convert("1", "lb", "g").as_deref(), Some("453.59"));
-        assert_eq!(convert("0.125", "l", "ml").as_deref(), Some("125.000"));
-        assert_eq!(convert("10", "in", "cm").as_deref(), Some("25.40"));
-        assert_eq!(convert("1", "kg", "m"), None);
     }
 
     #[test]

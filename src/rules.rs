@@ -2,7 +2,8 @@
 //! file, and those that span files.
 
 use crate::catalog::{Checked, Facts, Located, Measured, Project};
-use crate::diag::{Diagnostic, Position, Rule};
+use crate::diag::{Diagnostic, Position, Rule, cut};
+use crate::resolve;
 use crate::schema::{Annotation, Compiled, FileRef, Kind};
 use crate::source::yaml::{Node, Value, pointer_push};
 use crate::units;
@@ -12,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 pub struct FileContext<'a> {
     pub project: &'a Project,
     pub root: &'a Node,
+    /// The same values as plain JSON.
+    pub instance: &'a serde_json::Value,
     pub file: &'a FileRef<'a>,
     pub annotations: &'a [(String, Annotation)],
 }
@@ -52,6 +55,7 @@ pub fn check_product(
     unknown_locale(ctx, &mut out);
     unknown_currency(ctx, &mut out);
     unknown_unit(ctx, &mut out);
+    unconvertible_measurement(ctx, family, &mut out);
     if let Some(family) = family {
         missing_variant_axis(ctx, &family.variant_axes, &mut out);
         duplicate_variant_axes(ctx, &family.variant_axes, &mut out);
@@ -215,6 +219,133 @@ fn unknown_unit(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// A measurement that a channel converts to another unit, whose exact result would not fit
+/// (`number-out-of-range`): an export could only drop or misstate it. Each item is looked at
+/// as each channel sees it (its variant levels and `channels` blocks merged); the diagnostic
+/// points once at the value as written.
+fn unconvertible_measurement(
+    ctx: &FileContext<'_>,
+    family: Option<&Compiled>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let converting: Vec<(&String, &crate::config::ChannelSpec)> = ctx
+        .project
+        .config
+        .channels
+        .iter()
+        .filter(|(_, c)| !c.target.units.is_empty())
+        .collect();
+    if converting.is_empty() {
+        return;
+    }
+    // Without `channels` blocks every channel sees the same items.
+    let per_channel = resolve::has_channel_blocks(ctx.instance);
+    // (pointer of the value as written, its unit, channel, the channel's unit)
+    let mut failing: Vec<(String, String, String, String)> = Vec::new();
+    let views: Vec<Option<&String>> = if per_channel {
+        converting.iter().map(|(name, _)| Some(*name)).collect()
+    } else {
+        vec![None]
+    };
+    for view in views {
+        for (path, item) in resolve::items_of(ctx.instance, view.map(String::as_str)) {
+            let own;
+            let annotations = if path.is_empty() && !per_channel {
+                ctx.annotations
+            } else {
+                own = ctx.project.schemas.annotations(&item, family);
+                &own
+            };
+            for (pointer, annotation) in annotations {
+                if *annotation != Annotation::Kind(Kind::Measurement) || pointer.is_empty() {
+                    continue;
+                }
+                let Some(slot) = item.pointer(pointer) else {
+                    continue;
+                };
+                let (Some(value), Some(unit)) = (
+                    slot.get("value").and_then(serde_json::Value::as_str),
+                    slot.get("unit").and_then(serde_json::Value::as_str),
+                ) else {
+                    continue;
+                };
+                // As resolve::resolve names them.
+                let attribute = pointer.rsplit('/').next().unwrap_or_default();
+                let top = pointer.split('/').nth(1).unwrap_or_default();
+                for (name, channel) in &converting {
+                    if view.is_some_and(|v| v != *name) {
+                        continue;
+                    }
+                    let Some(to) =
+                        resolve::wanted_unit(&channel.target.units, attribute, top, unit)
+                    else {
+                        continue;
+                    };
+                    if units::convert(value, unit, to) != Err(units::ConvertError::OutOfRange) {
+                        continue;
+                    }
+                    let written = value_as_written(ctx.root, &path, name, pointer);
+                    failing.push((written, unit.to_owned(), (*name).clone(), to.clone()));
+                }
+            }
+        }
+    }
+    // One diagnostic per value as written, naming every channel it fails for.
+    failing.sort();
+    failing.dedup();
+    let mut by_value: Vec<(String, String, Vec<String>)> = Vec::new();
+    for (pointer, unit, name, to) in failing {
+        let channel = format!("`{name}` (to {to})");
+        match by_value.last_mut() {
+            Some((p, _, channels)) if *p == pointer => channels.push(channel),
+            _ => by_value.push((pointer, unit, vec![channel])),
+        }
+    }
+    for (pointer, unit, channels) in by_value {
+        let Some(node) = ctx.root.pointer(&pointer) else {
+            continue;
+        };
+        let value = node.as_str().unwrap_or_default();
+        out.push(
+            ctx.diagnostic(
+                Rule::NumberOutOfRange,
+                node,
+                pointer.clone(),
+                format!(
+                    "`{pointer}`: `{}` {unit} cannot be converted exactly for channel {}: the result needs more than {} digits",
+                    cut(value),
+                    channels.join(", "),
+                    units::MAX_DIGITS
+                ),
+            )
+            .help("correct the value; a measurement rarely needs more than a few decimal places"),
+        );
+    }
+}
+
+/// Where the `value` of the measurement at `pointer` of the item at variant `path` is written,
+/// for `channel`: the deepest level that sets it (a variant's `channels` block, the variant,
+/// ..., the product).
+fn value_as_written(root: &Node, path: &[usize], channel: &str, pointer: &str) -> String {
+    let mut levels = vec![String::new()];
+    for i in path {
+        let parent = levels.last().cloned().unwrap_or_default();
+        levels.push(format!("{parent}/variants/{i}"));
+    }
+    let block = pointer_push("/channels", channel);
+    for level in levels.iter().rev() {
+        for candidate in [
+            format!("{level}{block}{pointer}/value"),
+            format!("{level}{pointer}/value"),
+        ] {
+            if root.pointer(&candidate).is_some() {
+                return candidate;
+            }
+        }
+    }
+    format!("{pointer}/value")
 }
 
 /// A variant mapping of a product, at level 1 (`/variants/i`) or 2

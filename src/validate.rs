@@ -380,6 +380,7 @@ fn check_channel_blocks(
             let ctx = rules::FileContext {
                 project,
                 root,
+                instance: &candidate,
                 file,
                 annotations: &annotations,
             };
@@ -468,6 +469,7 @@ pub fn check_text(
     let ctx = rules::FileContext {
         project,
         root: &root,
+        instance: &instance,
         file: &file_ref,
         annotations: &annotations,
     };
