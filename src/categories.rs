@@ -33,24 +33,30 @@ pub fn load(root: &Path, rel: &Path, limits: &Limits) -> Result<Categories> {
         anyhow!("{shown}:{line}:{column}: {}", d.message)
     })?;
     let mut out = Categories::new();
-    collect(&node, &text.text, &shown, &[], &mut out)?;
+    collect(
+        &node,
+        &source::Lines::new(&text.text),
+        &shown,
+        &[],
+        &mut out,
+    )?;
     Ok(out)
 }
 
 fn collect(
     node: &yaml::Node,
-    text: &str,
+    lines: &source::Lines<'_>,
     shown: &str,
     parents: &[String],
     out: &mut Categories,
 ) -> Result<()> {
     let yaml::Value::Map(entries) = &node.value else {
-        let (line, _) = source::line_column(text, node.span.start);
+        let (line, _) = lines.line_column(node.span.start);
         bail!("{shown}:{line}: expected a mapping of category codes");
     };
     for (key, value) in entries {
         let code = key.key_text();
-        let (line, _) = source::line_column(text, key.span.start);
+        let (line, _) = lines.line_column(key.span.start);
         if out.contains_key(&code) {
             bail!(
                 "{shown}:{line}: the category code `{code}` is defined twice; codes must be unique across the tree"
@@ -96,7 +102,7 @@ fn collect(
         if let Some(children) = value.get("children")
             && !matches!(children.value, yaml::Value::Null)
         {
-            collect(children, text, shown, &path, out)?;
+            collect(children, lines, shown, &path, out)?;
         }
     }
     Ok(())

@@ -90,6 +90,19 @@ pub struct Limits {
     pub max_nodes: usize,
     #[serde(default = "default_max_aliases")]
     pub max_aliases: usize,
+    /// The size of a file's values with every alias written out; default twice
+    /// `max_file_size`.
+    #[serde(default)]
+    pub max_expanded_size: Option<ByteSize>,
+}
+
+impl Limits {
+    /// `max_expanded_size`, or its default: twice `max_file_size`, so a file without aliases
+    /// always fits and aliases can at most double what a file holds.
+    pub fn expanded_size(&self) -> u64 {
+        self.max_expanded_size
+            .map_or(self.max_file_size.0.saturating_mul(2), |size| size.0)
+    }
 }
 
 impl Default for Limits {
@@ -99,6 +112,7 @@ impl Default for Limits {
             max_depth: default_max_depth(),
             max_nodes: default_max_nodes(),
             max_aliases: default_max_aliases(),
+            max_expanded_size: None,
         }
     }
 }
@@ -742,6 +756,11 @@ mod tests {
         let c = parse(MINIMAL).unwrap();
         assert_eq!(c.limits.max_file_size, ByteSize(10_000_000));
         assert_eq!(c.limits.max_depth, 64);
+        assert_eq!(c.limits.expanded_size(), 20_000_000);
+        let c = parse(&format!("{MINIMAL}[limits]\nmax_file_size = \"1MB\"\n")).unwrap();
+        assert_eq!(c.limits.expanded_size(), 2_000_000);
+        let c = parse(&format!("{MINIMAL}[limits]\nmax_expanded_size = \"5MB\"\n")).unwrap();
+        assert_eq!(c.limits.expanded_size(), 5_000_000);
         assert_eq!(c.project.catalog, PathBuf::from("catalog"));
         assert_eq!(c.project.output, PathBuf::from("dist"));
     }

@@ -15,6 +15,33 @@ pub fn cut(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// Every `quoted` part of a message cut to [`MAX_VALUE_CHARS`] characters: the net under the
+/// rule that messages name values in backticks, whatever a value holds.
+fn cut_quoted(text: String) -> String {
+    if text.len() <= MAX_VALUE_CHARS {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut parts = text.split('`');
+    let mut quoted = false;
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push('`');
+        quoted = !quoted;
+        out.push_str(
+            if quoted {
+                cut(part)
+            } else {
+                Cow::Borrowed(part)
+            }
+            .as_ref(),
+        );
+    }
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -216,24 +243,29 @@ impl Diagnostic {
             column,
             pointer: None,
             sku: None,
-            message: message.into(),
+            message: cut_quoted(message.into()),
             help: None,
             source_line: None,
         }
     }
 
+    /// The JSON pointer of the value (cut like a value: a key may be as long as a file).
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
-        self.pointer = Some(pointer.into());
+        let pointer = pointer.into();
+        self.pointer = Some(match cut(&pointer) {
+            Cow::Borrowed(_) => pointer,
+            Cow::Owned(short) => short,
+        });
         self
     }
 
     pub fn sku(mut self, sku: Option<&str>) -> Self {
-        self.sku = sku.map(str::to_owned);
+        self.sku = sku.map(|s| cut(s).into_owned());
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(cut_quoted(help.into()));
         self
     }
 
@@ -284,6 +316,27 @@ pub fn rule_levels(
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = "é".repeat(300);
+        assert_eq!(cut("short"), "short");
+        assert_eq!(cut(&long).chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(cut(&long).ends_with("é…"));
+        let d = Diagnostic::new(
+            Rule::InvalidGtin,
+            "a.yaml",
+            Position::Offset(0),
+            format!("`/gtin`: `{long}` is not a GTIN; see `{long}`"),
+        )
+        .help(format!("replace `{long}`"));
+        let shown = format!("`{}…`", "é".repeat(MAX_VALUE_CHARS));
+        assert_eq!(
+            d.message,
+            format!("`/gtin`: {shown} is not a GTIN; see {shown}")
+        );
+        assert_eq!(d.help.as_deref(), Some(format!("replace {shown}").as_str()));
+    }
 
     #[test]
     fn rule_ids_are_unique_and_round_trip() {

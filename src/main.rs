@@ -27,7 +27,10 @@ fn main() {
         .spawn(move || match pim::run(cli) {
             Ok(status) => status,
             Err(error) => {
-                eprintln!("error: {error:#}");
+                // An error may quote a file's value: its control characters are shown.
+                let text = format!("{error:#}");
+                let lines: Vec<_> = text.split('\n').map(pim::report::visible).collect();
+                eprintln!("error: {}", lines.join("\n"));
                 ExitStatus::Error
             }
         })

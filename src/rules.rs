@@ -15,6 +15,8 @@ pub struct FileContext<'a> {
     pub root: &'a Node,
     /// The same values as plain JSON.
     pub instance: &'a serde_json::Value,
+    /// Finds `root`'s nodes by pointer.
+    pub locator: crate::source::yaml::Locator<'a>,
     pub file: &'a FileRef<'a>,
     pub annotations: &'a [(String, Annotation)],
 }
@@ -36,7 +38,7 @@ impl FileContext<'_> {
             .iter()
             .filter_map(move |(pointer, a)| match a {
                 Annotation::Kind(k) if *k == kind => {
-                    self.root.pointer(pointer).map(|n| (pointer.as_str(), n))
+                    self.locator.node(pointer).map(|n| (pointer.as_str(), n))
                 }
                 _ => None,
             })
@@ -837,7 +839,7 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
     }
     for (pointer, annotation) in ctx.annotations {
         if *annotation == Annotation::Format("gtin".into())
-            && let Some(node) = ctx.root.pointer(pointer)
+            && let Some(node) = ctx.locator.node(pointer)
             && let Some(gtin) = node.as_str()
         {
             facts

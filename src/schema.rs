@@ -1,8 +1,8 @@
 //! JSON Schemas: loaded from the schemas folder only, compiled once, with pim's formats;
 //! schema errors mapped back to file positions; the `x-pim` annotations read off them.
 
-use crate::diag::{Diagnostic, Position, Rule};
-use crate::source::yaml::{Node, Value as Yaml, pointer_push};
+use crate::diag::{Diagnostic, MAX_VALUE_CHARS, Position, Rule, cut};
+use crate::source::yaml::{Locator, Node, Value as Yaml, pointer_push};
 use anyhow::{Context, Result, anyhow, bail};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, ValidationError, Validator};
@@ -180,9 +180,10 @@ impl Schemas {
         file: &FileRef<'_>,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        let locator = Locator::new(product);
         for schema in std::iter::once(&self.base).chain(family) {
             for error in schema.validator.iter_errors(instance) {
-                out.extend(to_diagnostics(&error, product, file));
+                out.extend(to_diagnostics(&error, &locator, file));
             }
         }
         out
@@ -200,10 +201,11 @@ impl Schemas {
         remap: &dyn Fn(&str) -> Option<String>,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        let locator = Locator::new(product);
         for schema in std::iter::once(&self.base).chain(family) {
             for error in schema.validator.iter_errors(instance) {
                 if let Some(path) = remap(error.instance_path().as_str()) {
-                    out.extend(to_diagnostics_at(&error, product, file, path));
+                    out.extend(to_diagnostics_at(&error, &locator, file, path));
                 }
             }
         }
@@ -420,14 +422,49 @@ pub fn asset_exists(assets: &Path, s: &str) -> bool {
     full.starts_with(base) && full.is_file()
 }
 
+/// A JSON value as a message shows it: `None` when its text is within
+/// [`MAX_VALUE_CHARS`] characters, else its start cut with `…`. Never writes out more than
+/// the start, however large the value.
+fn long_json(value: &Value) -> Option<String> {
+    struct Capped(Vec<u8>);
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() > 4 * (MAX_VALUE_CHARS + 1) {
+                return Err(std::io::Error::other("long enough"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut capped = Capped(Vec::new());
+    let complete = serde_json::to_writer(&mut capped, value).is_ok();
+    let text = String::from_utf8_lossy(&capped.0);
+    if complete && text.chars().count() <= MAX_VALUE_CHARS {
+        return None;
+    }
+    Some(cut(&text).into_owned())
+}
+
+/// The error's own message, with the value it is about cut to [`MAX_VALUE_CHARS`]
+/// characters (an alias-expanded list repeats megabytes otherwise).
+fn error_text(error: &ValidationError<'_>) -> String {
+    match long_json(error.instance()) {
+        None => error.to_string(),
+        Some(shown) => error.masked_with(shown).to_string(),
+    }
+}
+
 fn to_diagnostics(
     error: &ValidationError<'_>,
-    product: &Node,
+    locator: &Locator<'_>,
     file: &FileRef<'_>,
 ) -> Vec<Diagnostic> {
     to_diagnostics_at(
         error,
-        product,
+        locator,
         file,
         error.instance_path().as_str().to_owned(),
     )
@@ -436,18 +473,18 @@ fn to_diagnostics(
 /// A schema error as diagnostics, about the value at `path` in the file.
 fn to_diagnostics_at(
     error: &ValidationError<'_>,
-    product: &Node,
+    locator: &Locator<'_>,
     file: &FileRef<'_>,
     path: String,
 ) -> Vec<Diagnostic> {
-    let node = product.pointer(&path);
+    let node = locator.node(&path);
     let offset = node.map_or(0, |n| n.span.start);
     let kind = error.kind();
     let keyword = kind.keyword().to_owned();
     let field = if path.is_empty() {
         "the product".to_owned()
     } else {
-        format!("`{path}`")
+        format!("`{}`", cut(&path))
     };
     let make = |rule: Rule, offset: usize, pointer: String, message: String| {
         Diagnostic::new(rule, file.rel, Position::Offset(offset), message)
@@ -472,26 +509,29 @@ fn to_diagnostics_at(
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|key| {
-                let key_offset = node
-                    .and_then(|n| n.entry(key))
-                    .map_or(offset, |(k, _)| k.span.start);
+                let pointer = pointer_push(&path, key);
+                let key_offset = locator.key(&pointer).map_or(offset, |k| k.span.start);
                 make(
                     Rule::Schema(keyword.clone()),
                     key_offset,
-                    pointer_push(&path, key),
-                    format!("{field} has the attribute `{key}`, which its schema does not allow"),
+                    pointer,
+                    format!(
+                        "{field} has the attribute `{}`, which its schema does not allow",
+                        cut(key)
+                    ),
                 )
                 .help("remove it, correct its name, or add it to the schema")
             })
             .collect(),
         ValidationErrorKind::Format { format } => {
-            let value = error.instance().as_str().unwrap_or_default().to_owned();
+            let full = error.instance().as_str().unwrap_or_default();
+            let value = cut(full);
             let (rule, message, help) = match format.as_str() {
                 "gtin" => (
                     Rule::InvalidGtin,
                     format!(
                         "{field}: `{value}` is not a valid GTIN: {}",
-                        gtin_check(&value).err().unwrap_or_default()
+                        gtin_check(full).err().unwrap_or_default()
                     ),
                     "copy the GTIN from the packaging or the GS1 record".to_owned(),
                 ),
@@ -534,10 +574,10 @@ fn to_diagnostics_at(
                 Rule::Schema(keyword),
                 offset,
                 path.clone(),
-                format!("{field}: {error}"),
+                format!("{field}: {}", error_text(error)),
             );
             if wants_string && is_number {
-                let text = error.instance().to_string();
+                let text = cut(&error.instance().to_string()).into_owned();
                 d.message = format!("{field} must be a string, but `{text}` is an unquoted number");
                 d = d.help(format!("quote it: \"{text}\""));
             }
@@ -574,7 +614,7 @@ fn to_diagnostics_at(
             Rule::Schema(keyword),
             offset,
             path,
-            format!("{field}: {error}"),
+            format!("{field}: {}", error_text(error)),
         )],
     }
 }

@@ -381,6 +381,7 @@ fn check_channel_blocks(
                 project,
                 root,
                 instance: &candidate,
+                locator: yaml::Locator::new(root),
                 file,
                 annotations: &annotations,
             };
@@ -470,6 +471,7 @@ pub fn check_text(
         project,
         root: &root,
         instance: &instance,
+        locator: yaml::Locator::new(&root),
         file: &file_ref,
         annotations: &annotations,
     };

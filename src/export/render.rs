@@ -102,12 +102,14 @@ fn load(root: &Path, name: &str) -> Result<Option<String>, Error> {
     if !real.starts_with(&base) {
         return Err(outside());
     }
-    std::fs::read_to_string(&real).map(Some).map_err(|e| {
-        Error::new(
-            ErrorKind::InvalidOperation,
-            format!("cannot read the template `{name}`: {e}"),
-        )
-    })
+    crate::source::read_regular_text(&real, u64::MAX)
+        .map(Some)
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("cannot read the template `{name}`: {e}"),
+            )
+        })
 }
 
 /// Jinja2's `truncate(length=255, killwords=false, end='...', leeway=0)`, except that the

@@ -9,15 +9,17 @@ use std::fmt::Write as _;
 pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let mut message = d.message.clone();
+        // Text from files with its control characters shown; line ends are escaped below
+        // (GitHub shows them as line breaks within the annotation).
+        let mut message = visible_but_line_ends(&d.message);
         if let Some(help) = &d.help {
-            message = format!("{message}\nhelp: {help}");
+            message = format!("{message}\nhelp: {}", visible_but_line_ends(help));
         }
         let _ = writeln!(
             out,
             "::{} file={},line={},col={},title={}::{}",
             d.severity,
-            escape_property(&d.file),
+            escape_property(&super::human::visible(&d.file)),
             d.line,
             d.column,
             escape_property(&d.rule.id()),
@@ -64,6 +66,19 @@ pub fn left_out(outcome: &crate::export::ExportOutcome, limit: usize) -> String 
         }
     }
     out
+}
+
+/// [`super::human::visible`], but CR and LF kept for [`escape_data`].
+fn visible_but_line_ends(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\r')
+                .map(super::human::visible)
+                .collect::<Vec<_>>()
+                .join("\r")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Workflow command data: `%`, CR and LF are escaped (actions/toolkit `escapeData`).

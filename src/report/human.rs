@@ -20,11 +20,13 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize, style: &Style) -> 
             Severity::Warning => ("warning", "1;33"),
         };
         let head = style.paint(code, &format!("{label}[{}]", d.rule.id()));
+        // Messages, paths and source lines hold text from files: control characters are
+        // shown, never sent to the terminal.
         let _ = writeln!(
             out,
             "{head}{} {}",
             style.paint("1", ":"),
-            style.paint("1", &d.message)
+            style.paint("1", &visible(&d.message))
         );
         let gutter = d.line.to_string().len();
         let pad = " ".repeat(gutter);
@@ -32,18 +34,16 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize, style: &Style) -> 
             out,
             "{pad}{} {}:{}:{}",
             style.paint("1;34", "-->"),
-            d.file,
+            visible(&d.file),
             d.line,
             d.column
         );
         if let Some(line) = &d.source_line {
             let bar = style.paint("1;34", "|");
-            let shown_line = line.replace('\t', " ");
-            let caret_at: String = shown_line
-                .chars()
-                .take(d.column.saturating_sub(1))
-                .map(|_| ' ')
-                .collect();
+            let line = line.replace('\t', " ");
+            let shown_line = visible(&line);
+            let before: String = line.chars().take(d.column.saturating_sub(1)).collect();
+            let caret_at = " ".repeat(visible(&before).chars().count());
             let _ = writeln!(out, "{pad} {bar}");
             let _ = writeln!(
                 out,
@@ -53,7 +53,12 @@ pub fn diagnostics(diagnostics: &[Diagnostic], hidden: usize, style: &Style) -> 
             let _ = writeln!(out, "{pad} {bar} {caret_at}{}", style.paint(code, "^"));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "{pad} {} {help}", style.paint("1;34", "= help:"));
+            let _ = writeln!(
+                out,
+                "{pad} {} {}",
+                style.paint("1;34", "= help:"),
+                visible(help)
+            );
         }
         out.push('\n');
     }
@@ -160,7 +165,7 @@ pub fn export_refusal(outcome: &ExportOutcome) -> Option<String> {
         .collect();
     Some(format!(
         "error: export refused: items that would be exported have errors in {}; nothing was written. Fix them, or pass --skip-invalid to leave them out",
-        refused.join("; ")
+        visible(&refused.join("; "))
     ))
 }
 
@@ -185,8 +190,8 @@ pub(super) fn shown(value: Option<&Value>) -> String {
 
 fn field_line(change: &FieldChange, alert: &rust_decimal::Decimal) -> String {
     let mut line = match &change.variant {
-        Some(sku) => format!("{} (variant {sku})", change.pointer),
-        None => change.pointer.clone(),
+        Some(sku) => format!("{} (variant {})", visible(&change.pointer), visible(sku)),
+        None => visible(&change.pointer),
     };
     let _ = write!(
         line,
@@ -230,15 +235,25 @@ pub fn diff(report: &DiffReport, style: &Style) -> String {
     let mut out = format!("pim diff {} → {}\n", report.base, report.head);
     let _ = writeln!(out, "{}", summary(report));
     for p in &report.added {
-        let _ = write!(out, "\nadded {} ({})\n", p.sku, p.file);
+        let _ = write!(out, "\nadded {} ({})\n", visible(&p.sku), visible(&p.file));
     }
     for p in &report.removed {
-        let _ = write!(out, "\nremoved {} ({})\n", p.sku, p.file);
+        let _ = write!(
+            out,
+            "\nremoved {} ({})\n",
+            visible(&p.sku),
+            visible(&p.file)
+        );
     }
     for p in &report.changed {
-        let _ = write!(out, "\nchanged {} ({})\n", p.sku, p.file);
+        let _ = write!(
+            out,
+            "\nchanged {} ({})\n",
+            visible(&p.sku),
+            visible(&p.file)
+        );
         if let Some(old) = &p.old_file {
-            let _ = writeln!(out, "  moved from {old}");
+            let _ = writeln!(out, "  moved from {}", visible(old));
         }
         for f in &p.fields {
             let _ = writeln!(out, "  {}", field_line(f, &report.price_alert));
@@ -277,13 +292,19 @@ pub fn diff(report: &DiffReport, style: &Style) -> String {
                 thousands(c.leaving.len())
             );
             for sku in &c.entering {
-                let _ = writeln!(out, "    + {sku}");
+                let _ = writeln!(out, "    + {}", visible(sku));
             }
             for sku in &c.leaving {
-                let _ = writeln!(out, "    - {sku}");
+                let _ = writeln!(out, "    - {}", visible(sku));
             }
             for k in &c.completeness {
-                let _ = writeln!(out, "    {} completeness {}% → {}%", k.sku, k.old, k.new);
+                let _ = writeln!(
+                    out,
+                    "    {} completeness {}% → {}%",
+                    visible(&k.sku),
+                    k.old,
+                    k.new
+                );
             }
         }
     }

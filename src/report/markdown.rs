@@ -4,12 +4,18 @@ use super::human::{alerts, count, shown};
 use crate::diff::DiffReport;
 use std::fmt::Write as _;
 
-/// Escapes text for a Markdown table cell or inline text.
+/// Escapes text for a Markdown table cell, inline text or a code span: no table break, no
+/// HTML, no line break, no end of a code span (`` ` `` → `ˋ`), no control character, and no
+/// `@mention` or team ping (a zero-width space after `@`), whatever a product value holds.
 fn md(text: &str) -> String {
-    text.replace('|', "\\|")
+    let text = text
+        .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\n', " ")
+        .replace('`', "ˋ")
+        .replace('@', "@\u{200b}");
+    super::human::visible(&text)
 }
 
 /// A diff as a pull-request comment: a summary table, then details per product and channel.

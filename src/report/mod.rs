@@ -13,6 +13,7 @@ use crate::import::ImportOutcome;
 use crate::scaffold::{InitOutcome, NewOutcome};
 use crate::show::ShowReport;
 pub use crate::validate::Summary;
+pub use human::visible;
 
 /// How a command's result is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +267,38 @@ mod tests {
         d.column = 7;
         d.source_line = Some("gtin: \"1\"".into());
         vec![d]
+    }
+
+    #[test]
+    fn control_characters_from_files_are_shown_not_sent() {
+        let mut d = sample();
+        d[0].message = "bad \x1b]0;x\x07".into();
+        d[0].file = "catalog/\x1b[1m.yaml".into();
+        d[0].source_line = Some("\x1b[1mgtin: \"1\"\r".into());
+        d[0].column = 8;
+        let text = render(
+            Format::Human,
+            &d,
+            &Summary::default(),
+            None,
+            &Style { color: false },
+        );
+        assert!(!text.contains(['\x1b', '\x07', '\r']), "{text:?}");
+        assert!(text.contains("bad \\u{1b}]0;x\\u{7}\n"), "{text}");
+        assert!(text.contains("--> catalog/\\u{1b}[1m.yaml:2:8"), "{text}");
+        // The caret stays under the character it points at.
+        assert!(
+            text.contains("2 | \\u{1b}[1mgtin: \"1\"\\u{d}\n  |             ^\n"),
+            "{text}"
+        );
+        let text = render(
+            Format::Github,
+            &d,
+            &Summary::default(),
+            None,
+            &Style { color: false },
+        );
+        assert!(!text.contains('\x1b'), "{text:?}");
     }
 
     #[test]

@@ -19,35 +19,73 @@ pub struct Text {
 /// Reads a product file: within `max_file_size`, UTF-8, one leading BOM dropped.
 pub fn read(path: &Path, rel: &str, limits: &Limits) -> Result<Text, Diagnostic> {
     let start = Position::LineColumn { line: 1, column: 1 };
-    let size = std::fs::metadata(path).map(|m| m.len()).map_err(|e| {
+    let io_error = |e: std::io::Error| {
         Diagnostic::new(
             Rule::IoError,
             rel,
             start,
             format!("cannot read the file: {e}"),
         )
-    })?;
-    if size > limits.max_file_size.0 {
-        return Err(Diagnostic::new(
-            Rule::FileTooLarge,
-            rel,
-            start,
-            format!(
-                "the file is {size} bytes, more than the limit of {} bytes",
-                limits.max_file_size.0
-            ),
-        )
-        .help("split the product, or raise `[limits] max_file_size` in pim.toml"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(
-            Rule::IoError,
-            rel,
-            start,
-            format!("cannot read the file: {e}"),
-        )
-    })?;
+    };
+    let bytes = match read_regular(path, limits.max_file_size.0).map_err(io_error)? {
+        Ok(bytes) => bytes,
+        Err(size) => {
+            return Err(Diagnostic::new(
+                Rule::FileTooLarge,
+                rel,
+                start,
+                format!(
+                    "the file is {size} bytes, more than the limit of {} bytes",
+                    limits.max_file_size.0
+                ),
+            )
+            .help("split the product, or raise `[limits] max_file_size` in pim.toml"));
+        }
+    };
     decode(bytes, rel)
+}
+
+/// Reads a regular file of at most `max` bytes; `Ok(Err(size))` when it is larger (it is
+/// not read). The file is opened without blocking and checked once open, so a FIFO, socket
+/// or device put in its place is an error, never a hang.
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    if meta.len() > max {
+        return Ok(Err(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // A file that grows while it is read stops at the limit, plus one byte to notice.
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
+}
+
+/// [`read_regular`] as text, for pim's own files (templates, schemas); the error names why.
+pub fn read_regular_text(path: &Path, max: u64) -> std::io::Result<String> {
+    match read_regular(path, max)? {
+        Ok(bytes) => {
+            String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not valid UTF-8"))
+        }
+        Err(size) => Err(std::io::Error::other(format!(
+            "it is {size} bytes, more than the limit of {max} bytes"
+        ))),
+    }
 }
 
 /// UTF-8 with at most one leading BOM; the error points at the first bad byte.
@@ -80,32 +118,136 @@ pub fn decode(bytes: Vec<u8>, rel: &str) -> Result<Text, Diagnostic> {
 /// 1-based line and column (in characters) of a byte offset; offsets past the end or
 /// inside a character are clamped.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = text.get(..offset).unwrap_or_default();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
-    (line, column)
+    Lines::new(text).line_column(offset)
 }
 
 /// The text of a 1-based line, without its line end.
 pub fn line_text(text: &str, line: usize) -> Option<&str> {
-    text.split('\n')
-        .nth(line.checked_sub(1)?)
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    Lines::new(text).line(line)
 }
 
+/// A text with the start of every line indexed once: a position costs a binary search and a
+/// count of characters within its line, never a scan from the start of the file.
+pub struct Lines<'t> {
+    text: &'t str,
+    /// Byte offset of each line's first character.
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    pub fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines { text, starts }
+    }
+
+    fn clamp(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The 0-based line holding a (clamped) byte offset, and that line's start.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let index = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        (index, self.starts.get(index).copied().unwrap_or(0))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = self.clamp(offset);
+        let (index, start) = self.line_of(offset);
+        let column = self
+            .text
+            .get(start..offset)
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        (index + 1, column)
+    }
+
+    /// Line and column of many offsets, in their order: the offsets are visited sorted, so
+    /// that many positions on one long line cost one pass over it.
+    pub fn line_columns(&self, offsets: &[usize]) -> Vec<(usize, usize)> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets.get(i).copied().unwrap_or(0));
+        let mut out = vec![(1, 1); offsets.len()];
+        // (byte offset, 0-based line, 1-based column) of the last position found.
+        let mut cursor: Option<(usize, usize, usize)> = None;
+        for i in order {
+            let offset = self.clamp(offsets.get(i).copied().unwrap_or(0));
+            let (index, start) = self.line_of(offset);
+            let (from, column) = match cursor {
+                Some((at, line, column)) if line == index && at <= offset => (at, column),
+                _ => (start, 1),
+            };
+            let column = column
+                + self
+                    .text
+                    .get(from..offset)
+                    .unwrap_or_default()
+                    .chars()
+                    .count();
+            cursor = Some((offset, index, column));
+            if let Some(slot) = out.get_mut(i) {
+                *slot = (index + 1, column);
+            }
+        }
+        out
+    }
+
+    /// The text of a 1-based line, without its line end.
+    pub fn line(&self, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = self.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+}
+
+/// The most characters of a source line a diagnostic keeps.
+const SOURCE_LINE_CHARS: usize = 400;
+
 /// Fills in line, column and source line of every diagnostic, reading each file with a
-/// diagnostic once more (texts are not kept for the whole run). Only regular files within
-/// `max_size` are read again: never a FIFO, and never a file refused as too large.
+/// diagnostic once more (texts are not kept for the whole run). A file is read again only
+/// when it is a regular file within `max_size` whose real path is inside the project and
+/// that was not skipped: never a FIFO or device, never a file refused as too large, never
+/// the target of a link out of the project (whose text must not leak into a report).
 pub fn resolve_positions(root: &Path, max_size: u64, diagnostics: &mut [Diagnostic]) {
+    let skipped: std::collections::HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::SkippedFile)
+        .map(|d| d.file.clone())
+        .collect();
+    let real_root = root.canonicalize().ok();
     resolve_positions_with(diagnostics, |file| {
+        if skipped.contains(file) {
+            return None;
+        }
         let path = root.join(file);
-        let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= max_size);
-        readable.then(|| std::fs::read(&path).ok()).flatten()
+        let inside = path
+            .canonicalize()
+            .ok()
+            .zip(real_root.as_ref())
+            .is_some_and(|(real, root)| real.starts_with(root));
+        if !inside {
+            return None;
+        }
+        read_regular(&path, max_size).ok()?.ok()
     });
 }
 
@@ -134,21 +276,37 @@ pub fn resolve_positions_with(
     for d in diagnostics.iter_mut() {
         by_file.entry(d.file.clone()).or_default().push(d);
     }
-    for (file, diags) in by_file {
+    for (file, mut diags) in by_file {
         let text = read(&file).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let text = text.as_deref().map(|t| t.strip_prefix(BOM).unwrap_or(t));
-        for d in diags {
-            if let (Position::Offset(offset), Some(text)) = (d.position, text) {
-                (d.line, d.column) = line_column(text, offset);
+        let lines = text.map(Lines::new);
+        if let Some(lines) = &lines {
+            let offsets: Vec<usize> = diags
+                .iter()
+                .filter_map(|d| match d.position {
+                    Position::Offset(offset) => Some(offset),
+                    Position::LineColumn { .. } => None,
+                })
+                .collect();
+            let mut found = lines.line_columns(&offsets).into_iter();
+            for d in diags.iter_mut() {
+                if let Position::Offset(_) = d.position
+                    && let Some(position) = found.next()
+                {
+                    (d.line, d.column) = position;
+                }
             }
+        }
+        for d in diags {
             if let Position::Offset(_) = d.position
                 && d.line == 0
             {
                 (d.line, d.column) = (1, 1);
             }
-            d.source_line = text
-                .and_then(|t| line_text(t, d.line))
-                .map(|l| l.chars().take(400).collect());
+            d.source_line = lines
+                .as_ref()
+                .and_then(|l| l.line(d.line))
+                .map(|l| l.chars().take(SOURCE_LINE_CHARS).collect());
         }
     }
 }
@@ -167,6 +325,19 @@ mod tests {
         assert_eq!(line_column(text, text.len() + 10), (3, 5));
         assert_eq!(line_text(text, 2), Some("näme: ü"));
         assert_eq!(line_text(text, 9), None);
+        assert_eq!(line_text(text, 3), Some("z: 2"));
+        assert_eq!(line_text("a\n", 2), Some(""));
+    }
+
+    #[test]
+    fn many_positions_in_one_pass_agree_with_one_at_a_time() {
+        let text = "ab: [1, ü, 3]\n\nx: \"äöü\"\r\nlast";
+        let lines = Lines::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).rev().chain([3, 0, 3]).collect();
+        let many = lines.line_columns(&offsets);
+        for (offset, found) in offsets.iter().zip(many) {
+            assert_eq!(found, line_column(text, *offset), "{offset}");
+        }
     }
 
     #[test]

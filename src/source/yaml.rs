@@ -5,6 +5,7 @@ use crate::config::Limits;
 use crate::diag::{Diagnostic, Position, Rule};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::collections::HashMap;
 use std::fmt;
 
 /// A byte range in the file's text (BOM excluded).
@@ -55,49 +56,95 @@ impl<'de> Deserialize<'de> for Value {
 
 struct ValueVisitor;
 
+/// The size budget of one parse: what the values cost once every alias is written out.
+#[derive(Clone, Copy, Default)]
+struct Expansion {
+    used: u64,
+    limit: u64,
+    exceeded: bool,
+}
+
+thread_local! {
+    /// Set by [`parse`] for the file it parses on this thread.
+    static EXPANSION: std::cell::Cell<Expansion> = const {
+        std::cell::Cell::new(Expansion { used: 0, limit: u64::MAX, exceeded: false })
+    };
+}
+
+/// Counts `bytes` against the file's `max_expanded_size`: a string costs its length, any
+/// other value one byte (never more than it takes in the file), so a file without aliases
+/// costs at most its size, and an alias repeated a hundred times a hundred copies.
+fn spend<E: de::Error>(bytes: usize) -> Result<(), E> {
+    EXPANSION.with(|cell| {
+        let mut state = cell.get();
+        state.used = state.used.saturating_add(bytes as u64);
+        if state.used > state.limit {
+            state.exceeded = true;
+            cell.set(state);
+            return Err(E::custom("the values exceed `max_expanded_size`"));
+        }
+        cell.set(state);
+        Ok(())
+    })
+}
+
+/// What a value other than a string costs against the budget.
+const SMALL: usize = 1;
+
 impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         Value::deserialize(d)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::Int(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::UInt(v))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        spend(SMALL)?;
         i64::try_from(v)
             .map(Value::Int)
             .map_err(|_| E::custom("integer out of range"))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        spend(SMALL)?;
         u64::try_from(v)
             .map(Value::UInt)
             .map_err(|_| E::custom("integer out of range"))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        spend(SMALL)?;
         Ok(Value::Float(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        spend(v.len())?;
         Ok(Value::Str(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        spend(v.len())?;
         Ok(Value::Str(v))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        spend(SMALL)?;
         let mut items = Vec::new();
         while let Some(item) = seq.next_element::<Node>()? {
             items.push(item);
@@ -105,6 +152,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        spend(SMALL)?;
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
             let value = map.next_value::<Node>()?;
@@ -138,7 +186,10 @@ impl Node {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
-                .find(|(k, _)| k.key_text() == key)
+                .find(|(k, _)| match &k.value {
+                    Value::Str(s) => s == key,
+                    _ => k.key_text() == key,
+                })
                 .map(|(k, v)| (k, v)),
             _ => None,
         }
@@ -188,6 +239,91 @@ impl Node {
                     .collect(),
             ),
         }
+    }
+}
+
+/// Finds nodes by JSON pointer. The first few lookups walk the tree; after that an index of
+/// every node, built once, answers, so a file with many findings (100,000 wrong elements, a
+/// mapping of 50,000 unexpected keys) costs time in proportion to its size, not its square.
+pub struct Locator<'n> {
+    root: &'n Node,
+    lookups: std::cell::Cell<usize>,
+    /// Pointer → (key node for a mapping entry, value node).
+    index: std::cell::OnceCell<HashMap<String, (Option<&'n Node>, &'n Node)>>,
+}
+
+impl<'n> Locator<'n> {
+    /// Lookups answered by walking the tree before the index is built.
+    const WALKS: usize = 16;
+
+    pub fn new(root: &'n Node) -> Locator<'n> {
+        Locator {
+            root,
+            lookups: std::cell::Cell::new(0),
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn indexed(&self) -> Option<&HashMap<String, (Option<&'n Node>, &'n Node)>> {
+        let n = self.lookups.get() + 1;
+        self.lookups.set(n);
+        (n > Self::WALKS).then(|| {
+            self.index.get_or_init(|| {
+                let mut index = HashMap::new();
+                index_nodes(self.root, None, &mut String::new(), &mut index);
+                index
+            })
+        })
+    }
+
+    /// The node a JSON pointer leads to.
+    pub fn node(&self, pointer: &str) -> Option<&'n Node> {
+        match self.indexed() {
+            Some(index) => index.get(pointer).map(|(_, v)| *v),
+            None => self.root.pointer(pointer),
+        }
+    }
+
+    /// The key node of the mapping entry a pointer names (`/a/b` → the key `b` in `/a`).
+    pub fn key(&self, pointer: &str) -> Option<&'n Node> {
+        match self.indexed() {
+            Some(index) => index.get(pointer).and_then(|(k, _)| *k),
+            None => {
+                let (parent, key) = pointer.rsplit_once('/')?;
+                let key = key.replace("~1", "/").replace("~0", "~");
+                self.root.pointer(parent)?.entry(&key).map(|(k, _)| k)
+            }
+        }
+    }
+}
+
+fn index_nodes<'n>(
+    node: &'n Node,
+    key: Option<&'n Node>,
+    pointer: &mut String,
+    index: &mut HashMap<String, (Option<&'n Node>, &'n Node)>,
+) {
+    // The first entry of a duplicate key wins, as `Node::get` finds it.
+    index.entry(pointer.clone()).or_insert((key, node));
+    let len = pointer.len();
+    match &node.value {
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                index_nodes(item, None, pointer, index);
+                pointer.truncate(len);
+            }
+        }
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                let escaped = pointer_push("", &k.key_text());
+                pointer.push_str(&escaped);
+                index_nodes(v, Some(k), pointer, index);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -243,8 +379,22 @@ pub fn parse(
     rel: &str,
     limits: &Limits,
 ) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
-    let root: Node = serde_saphyr::from_str_with_options(text, options(limits))
-        .map_err(|e| parse_error(&e, text, rel))?;
+    EXPANSION.with(|cell| {
+        cell.set(Expansion {
+            used: 0,
+            limit: limits.expanded_size(),
+            exceeded: false,
+        });
+    });
+    let parsed: Result<Node, _> = serde_saphyr::from_str_with_options(text, options(limits));
+    let expansion = EXPANSION.with(|cell| cell.replace(Expansion::default()));
+    let root = parsed.map_err(|e| {
+        if expansion.exceeded {
+            expanded_too_far(&e, text, rel, expansion.limit)
+        } else {
+            parse_error(&e, text, rel)
+        }
+    })?;
     match root.value {
         Value::Map(_) => {}
         Value::Null if is_blank(text) => {
@@ -314,7 +464,7 @@ fn check_scalars<'n>(
                         format!("`{s}` is an unquoted number with leading zeros; pim keeps its digits, other YAML tools drop them"),
                     )
                     .at(path_pointer(path))
-                    .help(format!("quote it: \"{s}\"")),
+                    .help(format!("quote it: \"{}\"", crate::diag::cut(s))),
                 );
             }
         }
@@ -329,7 +479,10 @@ fn check_scalars<'n>(
                         format!("the integer `{src}` does not fit in 64 bits"),
                     )
                     .at(path_pointer(path))
-                    .help(format!("if it is an identifier, quote it: \"{src}\"")),
+                    .help(format!(
+                        "if it is an identifier, quote it: \"{}\"",
+                        crate::diag::cut(src)
+                    )),
                 );
             }
         }
@@ -449,6 +602,26 @@ fn parse_error(error: &serde_saphyr::Error, text: &str, rel: &str) -> Diagnostic
         _ => Position::Offset(text.len()),
     };
     Diagnostic::new(rule, rel, position, message).help(help)
+}
+
+/// `limit-exceeded` for a file whose values, aliases written out, pass `max_expanded_size`.
+fn expanded_too_far(error: &serde_saphyr::Error, text: &str, rel: &str, limit: u64) -> Diagnostic {
+    let position = match error.location() {
+        Some(loc) if loc.line() > 0 => Position::LineColumn {
+            line: loc.line() as usize,
+            column: loc.column().max(1) as usize,
+        },
+        _ => Position::Offset(text.len()),
+    };
+    Diagnostic::new(
+        Rule::LimitExceeded,
+        rel,
+        position,
+        format!(
+            "the file's values take more than `max_expanded_size` ({limit} bytes) once its aliases are written out"
+        ),
+    )
+    .help("write the values out instead of repeating aliases, or raise `[limits] max_expanded_size` in pim.toml")
 }
 
 fn budget_text(breach: &serde_saphyr::budget::BudgetBreach) -> String {
