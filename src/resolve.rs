@@ -3,7 +3,7 @@
 //! units; and completeness against the channel's required attributes.
 
 use crate::schema::{Annotation, Kind};
-use crate::units;
+use crate::units::{self, Dimension};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -310,7 +310,9 @@ fn convert_measurement(slot: &Value, target: &Target, attribute: &str, top: &str
     };
     // A value that cannot be converted is left out, never passed on in its old unit; `pim
     // validate` reports it (`number-out-of-range`), so an export refuses or skips the item.
-    let converted = units::convert(value, unit, to).ok()?;
+    // A repeating result is rounded once, at the `decimals` asked for if any.
+    let places = decimals_for(target, attribute, top, to);
+    let converted = units::convert_at(value, unit, to, places).ok()?;
     let mut out = slot.as_object().cloned().unwrap_or_else(Map::new);
     out.insert("value".into(), Value::String(converted));
     out.insert("unit".into(), Value::String(to.clone()));
@@ -401,6 +403,18 @@ pub fn prices(raw: &Value, annotations: &[(String, Annotation)], target: &Target
     Value::Object(out)
 }
 
+/// The decimal places the target's `decimals` asks for a measurement in `unit`: by
+/// attribute, top-level attribute, then dimension of the unit.
+fn decimals_for(target: &Target, attribute: &str, top: &str, unit: &str) -> Option<u32> {
+    let dimension = units::dimension(unit).map(Dimension::name);
+    target
+        .decimals
+        .get(attribute)
+        .or_else(|| target.decimals.get(top))
+        .or_else(|| dimension.and_then(|d| target.decimals.get(d)))
+        .copied()
+}
+
 /// A measurement's value rounded to the places the target's `decimals` asks for (by
 /// attribute, top-level attribute, then dimension of its unit); others unchanged.
 fn round_measurement(mut slot: Value, target: &Target, attribute: &str, top: &str) -> Value {
@@ -410,17 +424,9 @@ fn round_measurement(mut slot: Value, target: &Target, attribute: &str, top: &st
     let Some(map) = slot.as_object_mut() else {
         return slot;
     };
-    let dimension = map
-        .get("unit")
-        .and_then(Value::as_str)
-        .and_then(units::dimension)
-        .map(Dimension::name);
-    let places = target
-        .decimals
-        .get(attribute)
-        .or_else(|| target.decimals.get(top))
-        .or_else(|| dimension.and_then(|d| target.decimals.get(d)));
-    let rounded = places.and_then(|&places| {
+    let unit = map.get("unit").and_then(Value::as_str).unwrap_or_default();
+    let places = decimals_for(target, attribute, top, unit);
+    let rounded = places.and_then(|places| {
         let value = map.get("value").and_then(Value::as_str)?;
         round_half_even(value, places)
     });

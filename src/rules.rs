@@ -237,6 +237,8 @@ fn unconvertible_measurement(
         .config
         .channels
         .iter()
+        // The locales of a channel share its units.
+        .filter_map(|(name, specs)| specs.first().map(|c| (name, c)))
         .filter(|(_, c)| !c.target.units.is_empty())
         .collect();
     if converting.is_empty() {

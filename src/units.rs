@@ -177,6 +177,19 @@ fn format_exact((negative, magnitude, scale): Exact) -> Result<String, ConvertEr
 ///
 /// A value or result of more than [`MAX_DIGITS`] digits is [`ConvertError::OutOfRange`].
 pub fn convert(value: &str, from: &str, to: &str) -> Result<String, ConvertError> {
+    convert_at(value, from, to, None)
+}
+
+/// [`convert`], with a repeating result rounded once, half to even, at `places` decimal
+/// places when given (a channel's `decimals`) instead of the stated default: rounding the
+/// exact quotient directly, never a rounded value again. A terminating result is exact either
+/// way; rounding it is for the caller.
+pub fn convert_at(
+    value: &str,
+    from: &str,
+    to: &str,
+    places: Option<u32>,
+) -> Result<String, ConvertError> {
     let factor = |unit: &str| {
         UNITS
             .iter()
@@ -220,8 +233,13 @@ pub fn convert(value: &str, from: &str, to: &str) -> Result<String, ConvertError
     while mul(n, pow10(extra)?)? < d {
         extra += 1;
     }
-    let scale = (s + extra).max(2);
-    let numerator = mul(mul(m, n)?, pow10(scale - s)?)?;
+    let scale = places.unwrap_or((s + extra).max(2));
+    // m × n × 10^scale / (d × 10^s), in whichever form keeps the integers whole.
+    let (numerator, d) = if scale >= s {
+        (mul(mul(m, n)?, pow10(scale - s)?)?, d)
+    } else {
+        (mul(m, n)?, mul(d, pow10(s - scale)?)?)
+    };
     let (mut quotient, remainder) = (numerator / d, numerator % d);
     let twice = mul(remainder, 2)?;
     if twice > d || (twice == d && quotient % 2 == 1) {
@@ -272,6 +290,16 @@ mod tests {
         assert_eq!(ok("1", "cm", "in"), "0.39");
         assert_eq!(ok("1.000", "cm", "in"), "0.3937");
         assert_eq!(ok("-1.85", "kg", "lb"), "-4.08");
+    }
+
+    #[test]
+    fn a_repeating_result_is_rounded_once_at_the_places_asked() {
+        assert_eq!(convert_at("1.85", "kg", "lb", Some(1)).unwrap(), "4.1");
+        assert_eq!(convert_at("1.85", "kg", "lb", Some(5)).unwrap(), "4.07855");
+        assert_eq!(convert_at("1.85", "kg", "lb", Some(0)).unwrap(), "4");
+        assert_eq!(convert_at("1.23456", "cm", "in", Some(1)).unwrap(), "0.5");
+        // Terminating results stay exact: rounding them is the caller's.
+        assert_eq!(convert_at("533", "g", "kg", Some(1)).unwrap(), "0.533");
     }
 
     #[test]

@@ -156,18 +156,19 @@ pub fn export(
     // Every channel renders, passes its checks and is staged in a temporary file beside its
     // feed before any feed is replaced; an error drops the staged files. Staging as we go
     // keeps one channel's output in memory at a time.
-    let mut staged = Vec::new();
+    let mut staged = fsutil::StagedSet::new(&options.out_dir);
     for ((channel, selection), path) in channels.iter().zip(&selections).zip(&paths) {
         progress.step(&format!("rendering {}", channel.label));
         let bytes = render_channel(project, channel, selection, &validation.checked)?;
-        fsutil::prepare_folder(&options.out_dir, path)?;
-        staged.push(fsutil::stage(path, &bytes)?);
+        staged.stage(path, &bytes)?;
     }
     let mut results = Vec::new();
-    for (((channel, selection), path), staged) in
-        channels.iter().zip(&selections).zip(&paths).zip(staged)
+    for (((channel, selection), path), written) in channels
+        .iter()
+        .zip(&selections)
+        .zip(&paths)
+        .zip(staged.commit()?)
     {
-        let written = staged.commit()?;
         results.push(result(channel, selection, path, written));
     }
     progress.finish();
