@@ -50,6 +50,13 @@ pub struct ProductPath {
     pub rel: String,
 }
 
+/// Why a path under the catalog folder is skipped (`skipped-file`), in the same words for
+/// the working tree and a git revision (SPEC §5).
+pub const LINK_OUT: &str = "it is a symlink that leads out of the project";
+pub const LINK_TO_NOTHING: &str = "it is a symlink to nothing";
+pub const LINK_LOOP: &str = "it is a symlink loop";
+pub const SUBMODULE: &str = "it is another git repository (a submodule)";
+
 /// The product files under the catalog folder in path order, and the paths skipped with a
 /// warning (symlink loops, dangling links, links out of the project, FIFOs and devices).
 pub fn find_files(project: &Project) -> Result<(Vec<ProductPath>, Vec<Diagnostic>)> {
@@ -82,10 +89,14 @@ pub fn find_files(project: &Project) -> Result<(Vec<ProductPath>, Vec<Diagnostic
                 let is_link = path
                     .symlink_metadata()
                     .is_ok_and(|m| m.file_type().is_symlink());
-                if error.loop_ancestor().is_some() {
-                    skipped.push(skip(&rel, "it is a symlink loop"));
+                let eloop = error
+                    .io_error()
+                    .and_then(std::io::Error::raw_os_error)
+                    .is_some_and(|code| code == libc::ELOOP);
+                if error.loop_ancestor().is_some() || (is_link && eloop) {
+                    skipped.push(skip(&rel, LINK_LOOP));
                 } else if is_link {
-                    skipped.push(skip(&rel, "it is a symlink to nothing"));
+                    skipped.push(skip(&rel, LINK_TO_NOTHING));
                 } else {
                     return Err(anyhow::Error::new(error)).with_context(|| {
                         format!("cannot read the catalog folder {}", path.display())
@@ -101,7 +112,7 @@ pub fn find_files(project: &Project) -> Result<(Vec<ProductPath>, Vec<Diagnostic
                 .canonicalize()
                 .is_ok_and(|target| target.starts_with(&root));
             if !inside {
-                skipped.push(skip(&rel, "it is a symlink that leads out of the project"));
+                skipped.push(skip(&rel, LINK_OUT));
                 if entry.file_type().is_dir() {
                     walk.skip_current_dir();
                 }
@@ -110,6 +121,12 @@ pub fn find_files(project: &Project) -> Result<(Vec<ProductPath>, Vec<Diagnostic
         }
         let file_type = entry.file_type();
         if file_type.is_dir() {
+            // Another repository's files are not this catalog's: git keeps a submodule's
+            // history apart, so `pim diff` could not compare them.
+            if entry.depth() > 0 && entry.path().join(".git").symlink_metadata().is_ok() {
+                skipped.push(skip(&rel, SUBMODULE));
+                walk.skip_current_dir();
+            }
             continue;
         }
         if !is_product_name(entry.path()) {
@@ -130,14 +147,14 @@ pub fn find_files(project: &Project) -> Result<(Vec<ProductPath>, Vec<Diagnostic
     Ok((files, skipped))
 }
 
-fn is_product_name(path: &Path) -> bool {
+pub fn is_product_name(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     )
 }
 
-fn skip(rel: &str, why: &str) -> Diagnostic {
+pub fn skip(rel: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
         Rule::SkippedFile,
         rel,

@@ -300,8 +300,10 @@ impl ProjectConfig {
 
     /// Checks `pim.toml`'s text; `root` is where templates are looked up.
     pub fn parse(text: &str, root: &Path) -> Result<ProjectConfig> {
-        let raw: RawConfig =
+        let mut raw: RawConfig =
             toml::from_str(text).map_err(|e| anyhow!("{}", with_key_suggestion(&e.to_string())))?;
+        raw.project.normalize_paths()?;
+        raw.project.check_links(root)?;
         raw.check_project()?;
         let mut channels = BTreeMap::new();
         for (name, channel) in &raw.channels {
@@ -399,6 +401,63 @@ impl ChannelSpec {
 impl ProjectSettings {
     fn is_locale(&self, locale: &str) -> bool {
         self.locales.iter().any(|l| l == locale) || self.fallbacks.contains_key(locale)
+    }
+
+    /// Each `[project]` path made plain and relative once (`./catalog/` → `catalog`), so every
+    /// command and both sides of `pim diff` name files alike; a path that leaves the project
+    /// folder (absolute, or climbing with `..`) is refused (SPEC §4).
+    pub fn normalize_paths(&mut self) -> Result<()> {
+        let p = self;
+        for (key, path) in [
+            ("catalog", &mut p.catalog),
+            ("schemas", &mut p.schemas),
+            ("templates", &mut p.templates),
+            ("assets", &mut p.assets),
+            ("categories", &mut p.categories),
+            ("output", &mut p.output),
+        ] {
+            *path = inside_project(key, path)?;
+        }
+        Ok(())
+    }
+
+    /// `[project]` paths that exist must not lead out of the project folder through a
+    /// symlink (a dangling link counts as leading out: pim would create its target).
+    fn check_links(&self, root: &Path) -> Result<()> {
+        let real_root = root
+            .canonicalize()
+            .with_context(|| format!("cannot read the project folder {}", root.display()))?;
+        let p = self;
+        for (key, path) in [
+            ("catalog", &p.catalog),
+            ("schemas", &p.schemas),
+            ("templates", &p.templates),
+            ("assets", &p.assets),
+            ("categories", &p.categories),
+            ("output", &p.output),
+        ] {
+            let mut at = root.to_path_buf();
+            for component in path.components() {
+                at.push(component);
+                match at.symlink_metadata() {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        let inside = at
+                            .canonicalize()
+                            .is_ok_and(|real| real.starts_with(&real_root));
+                        if !inside {
+                            bail!(
+                                "[project] {key} = \"{}\" leads out of the project folder through the symlink {}; every path in [project] must stay inside the project",
+                                path.display(),
+                                at.display()
+                            );
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -726,6 +785,25 @@ fn with_key_suggestion(message: &str) -> String {
     }
 }
 
+/// `path` without `.` and resolved `..`, or an error naming `[project] key` when it is
+/// absolute or climbs out of the project folder.
+pub fn inside_project(key: &str, path: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir if out.pop() => {}
+            _ => bail!(
+                "[project] {key} = \"{}\" is not inside the project folder; write a path relative to the folder of pim.toml, like \"{key}\"",
+                path.display()
+            ),
+        }
+    }
+    Ok(out)
+}
+
 /// The nearest folder at or above `start` that holds a `pim.toml`.
 pub fn discover(start: &Path) -> Result<PathBuf> {
     let mut dir = Some(start);
@@ -792,6 +870,26 @@ mod tests {
             c.level(&Rule::Schema("pattern".into())),
             Some(crate::diag::Severity::Warning)
         );
+    }
+
+    #[test]
+    fn project_paths_are_plain_and_inside() {
+        let c = parse(&MINIMAL.replace(
+            "[project]\n",
+            "[project]\ncatalog = \"./catalog/\"\nschemas = \"a/../schemas\"\n",
+        ))
+        .unwrap();
+        assert_eq!(c.project.catalog, PathBuf::from("catalog"));
+        assert_eq!(c.project.schemas, PathBuf::from("schemas"));
+        for bad in ["/etc", "..", "a/../../b", "../../../../"] {
+            let err = parse(&MINIMAL.replace(
+                "[project]\n",
+                &format!("[project]\ntemplates = \"{bad}\"\n"),
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("[project] templates"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `ls-tree` and one `cat-file --batch` per revision, never a process per file.
 
 use anyhow::{Context, Result, anyhow, bail};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -143,8 +144,9 @@ impl Repo {
         ))
     }
 
-    /// The project's regular files at `rev`: (path relative to the project, blob id).
-    pub fn list(&self, rev: &str) -> Result<Vec<(String, String)>> {
+    /// The project's tree at `rev`: regular files, symlinks (with their targets) and
+    /// submodules, by path relative to the project.
+    pub fn tree(&self, rev: &str) -> Result<Tree> {
         let spec = if self.prefix.is_empty() {
             ".".to_owned()
         } else {
@@ -160,7 +162,8 @@ impl Repo {
                 String::from_utf8_lossy(&listing.stderr).trim()
             );
         }
-        let mut files = Vec::new();
+        let mut tree = Tree::default();
+        let mut links = Vec::new();
         for entry in listing.stdout.split(|&b| b == 0).filter(|e| !e.is_empty()) {
             let entry = String::from_utf8_lossy(entry);
             let Some((meta, path)) = entry.split_once('\t') else {
@@ -171,10 +174,6 @@ impl Repo {
             else {
                 continue;
             };
-            // Regular files only: symlinks and submodules are not read from history.
-            if kind != "blob" || mode == "120000" {
-                continue;
-            }
             let rel = if self.prefix.is_empty() {
                 path.to_owned()
             } else {
@@ -189,9 +188,23 @@ impl Repo {
             {
                 continue;
             }
-            files.push((rel, oid.to_owned()));
+            match (kind, mode) {
+                ("blob", "120000") => links.push((rel, oid.to_owned())),
+                ("blob", _) => {
+                    tree.files.insert(rel, oid.to_owned());
+                }
+                ("commit", _) => {
+                    tree.submodules.insert(rel);
+                }
+                _ => {}
+            }
         }
-        Ok(files)
+        let oids: Vec<&str> = links.iter().map(|(_, oid)| oid.as_str()).collect();
+        for ((rel, _), target) in links.iter().zip(self.read_blobs(&oids)?) {
+            tree.links
+                .insert(rel.clone(), String::from_utf8_lossy(&target).into_owned());
+        }
+        Ok(tree)
     }
 
     /// The contents of blobs, in order, through one `git cat-file --batch`.
@@ -255,5 +268,238 @@ impl Repo {
             .context("cannot send object names to git cat-file")?;
         child.wait().context("git cat-file failed")?;
         Ok(out)
+    }
+}
+
+/// A revision's project as git stores it, by path relative to the project.
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// Regular files: path → blob id.
+    pub files: BTreeMap<String, String>,
+    /// Symlinks: path → target as written.
+    pub links: BTreeMap<String, String>,
+    /// Submodules (commits of other repositories).
+    pub submodules: BTreeSet<String>,
+}
+
+/// What a revision's folder holds once its symlinks are followed as the working tree's are
+/// (SPEC §3, §5): files by the path they are found at, and paths skipped with the reason.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    /// (path, blob id), in the order a walk sorted by file name finds them.
+    pub files: Vec<(String, String)>,
+    /// (path, why), as `skipped-file` says it.
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+use crate::catalog::{LINK_LOOP, LINK_OUT, LINK_TO_NOTHING, SUBMODULE};
+
+/// The most symlinks followed in a chain before giving up (as the kernel's ELOOP).
+const MAX_HOPS: usize = 40;
+
+impl Tree {
+    fn is_dir(&self, path: &str) -> bool {
+        let prefix = format!("{path}/");
+        path.is_empty()
+            || self
+                .files
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&prefix))
+            || self
+                .links
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&prefix))
+            || self
+                .submodules
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|p| p.starts_with(&prefix))
+    }
+
+    /// The names directly inside folder `dir`, sorted.
+    fn children(&self, dir: &str) -> BTreeSet<String> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let first = |path: &str| -> Option<String> {
+            let rest = path.strip_prefix(&prefix)?;
+            Some(rest.split('/').next().unwrap_or(rest).to_owned())
+        };
+        let mut names = BTreeSet::new();
+        let under = |p: &&String| p.starts_with(&prefix);
+        names.extend(
+            self.files
+                .keys()
+                .filter(under)
+                .chain(self.links.keys().filter(under))
+                .chain(self.submodules.iter().filter(under))
+                .filter_map(|p| first(p)),
+        );
+        names
+    }
+
+    /// Where a symlink at `path` leads, following chains: `Ok(real path)` inside the
+    /// project, or why not.
+    fn resolve(&self, path: &str) -> Result<String, &'static str> {
+        self.resolve_within(path, &mut { MAX_HOPS })
+    }
+
+    /// [`Tree::resolve`] with a budget of hops shared by the folders on the way.
+    fn resolve_within(&self, path: &str, hops: &mut usize) -> Result<String, &'static str> {
+        let mut at = path.to_owned();
+        loop {
+            let Some(target) = self.links.get(&at) else {
+                return Ok(at);
+            };
+            *hops = hops.checked_sub(1).ok_or(LINK_LOOP)?;
+            if target.starts_with('/') {
+                return Err(LINK_OUT);
+            }
+            let mut parts: Vec<String> = at.split('/').map(str::to_owned).collect();
+            parts.pop();
+            for part in target.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => {
+                        if parts.pop().is_none() {
+                            return Err(LINK_OUT);
+                        }
+                    }
+                    part => parts.push(part.to_owned()),
+                }
+            }
+            // A link through a linked folder: the folders on the way resolve first.
+            let linked = (1..parts.len()).find(|&i| {
+                self.links
+                    .contains_key(&parts.get(..i).unwrap_or_default().join("/"))
+            });
+            at = match linked {
+                Some(i) => {
+                    let folder = parts.get(..i).unwrap_or_default().join("/");
+                    let real = self.resolve_within(&folder, hops)?;
+                    format!("{real}/{}", parts.get(i..).unwrap_or_default().join("/"))
+                }
+                None => parts.join("/"),
+            };
+        }
+    }
+
+    /// Walks folder `dir` (a real path) as the working tree's catalog walk does: links to
+    /// files inside the project are read at the link's path, links to folders are walked
+    /// (a folder already on the way is a loop), links out of the project, to nothing or in
+    /// a loop and submodules are skipped.
+    pub fn walk(&self, dir: &str) -> Walk {
+        let mut walk = Walk::default();
+        if self.is_dir(dir) {
+            self.walk_into(dir, dir, &mut vec![dir.to_owned()], &mut walk);
+        }
+        walk
+    }
+
+    fn walk_into(&self, real: &str, shown: &str, ancestors: &mut Vec<String>, walk: &mut Walk) {
+        let join = |a: &str, b: &str| {
+            if a.is_empty() {
+                b.to_owned()
+            } else {
+                format!("{a}/{b}")
+            }
+        };
+        for name in self.children(real) {
+            let (real, shown) = (join(real, &name), join(shown, &name));
+            let target = if self.links.contains_key(&real) {
+                match self.resolve(&real) {
+                    Ok(target) => target,
+                    Err(why) => {
+                        walk.skipped.push((shown, why));
+                        continue;
+                    }
+                }
+            } else {
+                real
+            };
+            if let Some(oid) = self.files.get(&target) {
+                walk.files.push((shown, oid.clone()));
+            } else if self.submodules.contains(&target) {
+                walk.skipped.push((shown, SUBMODULE));
+            } else if self.is_dir(&target) {
+                if ancestors.contains(&target) {
+                    walk.skipped.push((shown, LINK_LOOP));
+                    continue;
+                }
+                ancestors.push(target.clone());
+                self.walk_into(&target, &shown, ancestors, walk);
+                ancestors.pop();
+            } else {
+                walk.skipped.push((shown, LINK_TO_NOTHING));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> Tree {
+        let mut tree = Tree::default();
+        for (path, oid) in [
+            ("pim.toml", "t"),
+            ("catalog/a.yaml", "a"),
+            ("catalog/sub/b.yaml", "b"),
+            ("shared/c.yaml", "c"),
+            ("shared/deep/d.yaml", "d"),
+        ] {
+            tree.files.insert(path.into(), oid.into());
+        }
+        for (path, target) in [
+            ("catalog/c.yaml", "../shared/c.yaml"),
+            ("catalog/chain.yaml", "c.yaml"),
+            ("catalog/shared", "../shared"),
+            ("catalog/through.yaml", "shared/deep/d.yaml"),
+            ("catalog/out.yaml", "../../etc/passwd"),
+            ("catalog/abs.yaml", "/etc/passwd"),
+            ("catalog/gone.yaml", "nothing.yaml"),
+            ("catalog/loop", "."),
+            ("catalog/self.yaml", "self.yaml"),
+            ("catalog/x", "x/y"),
+        ] {
+            tree.links.insert(path.into(), target.into());
+        }
+        tree.submodules.insert("catalog/vendor".into());
+        tree
+    }
+
+    #[test]
+    fn links_are_followed_like_the_working_tree() {
+        let walk = tree().walk("catalog");
+        assert_eq!(
+            walk.files,
+            [
+                ("catalog/a.yaml", "a"),
+                ("catalog/c.yaml", "c"),
+                ("catalog/chain.yaml", "c"),
+                ("catalog/shared/c.yaml", "c"),
+                ("catalog/shared/deep/d.yaml", "d"),
+                ("catalog/sub/b.yaml", "b"),
+                ("catalog/through.yaml", "d"),
+            ]
+            .map(|(p, o)| (p.to_owned(), o.to_owned()))
+        );
+        assert_eq!(
+            walk.skipped,
+            [
+                ("catalog/abs.yaml".to_owned(), LINK_OUT),
+                ("catalog/gone.yaml".to_owned(), LINK_TO_NOTHING),
+                ("catalog/loop".to_owned(), LINK_LOOP),
+                ("catalog/out.yaml".to_owned(), LINK_OUT),
+                ("catalog/self.yaml".to_owned(), LINK_LOOP),
+                ("catalog/vendor".to_owned(), SUBMODULE),
+                ("catalog/x".to_owned(), LINK_LOOP),
+            ]
+        );
     }
 }

@@ -166,6 +166,7 @@ pub fn validate_catalog(project: &Project, options: CheckOptions<'_, '_>) -> Res
 pub fn validate_files(
     project: &Project,
     files: Vec<(ProductPath, Vec<u8>)>,
+    skipped: Vec<Diagnostic>,
     options: CheckOptions<'_, '_>,
 ) -> Result<Validation> {
     let checked: Vec<Checked> = files
@@ -173,7 +174,7 @@ pub fn validate_files(
         .enumerate()
         .map(|(i, (file, bytes))| check_bytes(project, i, &file, bytes, options))
         .collect();
-    finish(project, checked, Vec::new())
+    finish(project, checked, skipped)
 }
 
 /// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a

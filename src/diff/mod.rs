@@ -214,12 +214,27 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
         .prefix("pim-diff-")
         .tempdir()
         .context("cannot create a temporary folder")?;
-    let files = repo.list(commit)?;
-    let catalog = catalog_folder(repo, &files);
-    let is_product = |rel: &str| {
-        rel.starts_with(&format!("{catalog}/")) && (rel.ends_with(".yaml") || rel.ends_with(".yml"))
-    };
-    let (products, others): (Vec<_>, Vec<_>) = files.iter().partition(|(rel, _)| is_product(rel));
+    let tree = repo.tree(commit)?;
+    let catalog = catalog_folder(repo, &tree);
+    // The catalog is walked as the working tree's is: same links followed, same skipped.
+    let walk = tree.walk(&catalog);
+    let products: Vec<(String, String)> = walk
+        .files
+        .into_iter()
+        .filter(|(rel, _)| crate::catalog::is_product_name(Path::new(rel)))
+        .collect();
+    let skipped: Vec<Diagnostic> = walk
+        .skipped
+        .iter()
+        .map(|(rel, why)| crate::catalog::skip(rel, why))
+        .collect();
+    let is_product: HashSet<&str> = products.iter().map(|(rel, _)| rel.as_str()).collect();
+    let others: Vec<(String, String)> = tree
+        .walk("")
+        .files
+        .into_iter()
+        .filter(|(rel, _)| !is_product.contains(rel.as_str()))
+        .collect();
     let oids: Vec<&str> = others.iter().map(|(_, oid)| oid.as_str()).collect();
     for ((rel, _), bytes) in others.iter().zip(repo.read_blobs(&oids)?) {
         let path = temp.path().join(rel);
@@ -250,7 +265,7 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
         keep_value: true,
         evaluator: None,
     };
-    let mut validation = validate::validate_files(&project, inputs, options)?;
+    let mut validation = validate::validate_files(&project, inputs, skipped, options)?;
     // Positions: the files with diagnostics are read from git once more.
     let with_diagnostics: BTreeSet<&str> = validation
         .diagnostics
@@ -259,7 +274,6 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
         .collect();
     let wanted: Vec<&(String, String)> = products
         .iter()
-        .copied()
         .filter(|(rel, _)| with_diagnostics.contains(rel.as_str()))
         .collect();
     let oids: Vec<&str> = wanted.iter().map(|(_, oid)| oid.as_str()).collect();
@@ -278,18 +292,20 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
     })
 }
 
-/// The catalog folder a revision's pim.toml names (`catalog` by default).
-fn catalog_folder(repo: &Repo, files: &[(String, String)]) -> String {
-    let configured = files
-        .iter()
-        .find(|(rel, _)| rel == crate::config::FILE_NAME)
-        .and_then(|(_, oid)| repo.read_blobs(&[oid.as_str()]).ok())
+/// The catalog folder a revision's pim.toml names (`catalog` by default), as config loading
+/// normalises it (`./catalog/` → `catalog`).
+fn catalog_folder(repo: &Repo, tree: &crate::git::Tree) -> String {
+    let configured = tree
+        .files
+        .get(crate::config::FILE_NAME)
+        .and_then(|oid| repo.read_blobs(&[oid.as_str()]).ok())
         .and_then(|mut blobs| blobs.pop())
         .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(&bytes)).ok())
         .and_then(|config| {
             let catalog = config.get("project")?.get("catalog")?.as_str()?;
-            Some(catalog.trim_end_matches('/').to_owned())
-        });
+            crate::config::inside_project("catalog", Path::new(catalog)).ok()
+        })
+        .map(|catalog| crate::catalog::relative(Path::new(""), &catalog));
     configured.unwrap_or_else(|| "catalog".to_owned())
 }
 
