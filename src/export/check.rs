@@ -132,8 +132,50 @@ pub fn check_text(format: OutputFormat, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// XML 1.0's `Char` production: TAB, LF, CR and U+0020 on, except U+FFFE and U+FFFF
+/// (surrogates cannot occur in Rust text).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// A character XML does not allow, written out or as a character reference (`&#1;`), with
+/// its line: a feed holding one does not parse, whatever else is right.
+fn check_xml_chars(text: &str) -> Result<()> {
+    let line = |offset: usize| {
+        text.get(..offset)
+            .map_or(1, |before| before.matches('\n').count() + 1)
+    };
+    if let Some((offset, c)) = text.char_indices().find(|&(_, c)| !xml_char(c)) {
+        bail!(
+            "the output holds the character U+{:04X} on line {}, which is not allowed in XML; remove it from the value, or leave the value out",
+            c as u32,
+            line(offset)
+        );
+    }
+    for (offset, _) in text.match_indices("&#") {
+        let rest = text.get(offset + 2..).unwrap_or_default();
+        let Some((number, _)) = rest.split_once(';') else {
+            continue;
+        };
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => number.parse::<u32>().ok(),
+        };
+        if let Some(code) = code
+            && !char::from_u32(code).is_some_and(xml_char)
+        {
+            bail!(
+                "the output refers to the character U+{code:04X} (`&#{number};`) on line {}, which is not allowed in XML",
+                line(offset)
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check_xml(text: &str) -> Result<()> {
     use quick_xml::events::Event;
+    check_xml_chars(text)?;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut depth = 0usize;
     let mut roots = 0usize;
@@ -253,5 +295,28 @@ mod tests {
         assert!(check_text(OutputFormat::Xml, "<rss><a></rss>").is_err());
         assert!(check_text(OutputFormat::Xml, "<a/><b/>").is_err());
         assert!(check_text(OutputFormat::Xml, "<a>x & y</a>").is_err());
+        for bad in [
+            "\u{1}", "\0", "\u{b}", "\u{fffe}", "\u{ffff}", "&#1;", "&#x0;", "&#xFFFE;",
+        ] {
+            let err = check_text(OutputFormat::Xml, &format!("<a>\n{bad}</a>")).unwrap_err();
+            assert!(
+                err.to_string().contains("not allowed in XML"),
+                "{bad:?}: {err}"
+            );
+            assert!(err.to_string().contains("line 2"), "{bad:?}: {err}");
+        }
+        for fine in [
+            "\t\r\n",
+            "\u{85}",
+            "\u{10ffff}",
+            "&#9;",
+            "&#x1F600;",
+            "&amp;#1;",
+        ] {
+            assert!(
+                check_text(OutputFormat::Xml, &format!("<a>{fine}</a>")).is_ok(),
+                "{fine:?}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ mod render;
 use crate::catalog::{Checked, Project};
 use crate::channel::{self, Evaluator, LeftOut, LeftOutItem, LeftOutReason, Selection};
 use crate::config::ChannelSpec;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::validate::CheckOptions;
 use crate::{fsutil, source, validate};
 use anyhow::{Result, anyhow};
@@ -69,7 +69,7 @@ pub struct Refused {
 pub struct ExportOutcome {
     pub channels: Vec<ChannelResult>,
     pub refused: Vec<Refused>,
-    /// The errors found in the catalog, positioned and sorted.
+    /// The problems found in the catalog (errors and warnings), positioned and sorted.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -102,12 +102,9 @@ pub fn export(
         .map(|items| channel::select(items, &validation.checked, &blocking, options.skip_invalid))
         .collect();
 
-    let mut errors: Vec<Diagnostic> = validation
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .cloned()
-        .collect();
+    // Every finding is shown, as validate shows it: errors, and warnings such as skipped
+    // files, so a catalog that silently lost products does not pass unnoticed.
+    let mut errors: Vec<Diagnostic> = validation.diagnostics.clone();
     source::resolve_positions(
         &project.root,
         project.config.limits.max_file_size.0,

@@ -53,11 +53,61 @@ pub fn environment(
         money(&value, currency.as_deref().unwrap_or(&channel_currency))
     });
     env.add_filter("date", date);
+    // Built-in filters that would take an undefined value quietly (`{{ p.descripton|tojson }}`
+    // printing `null` for every product): passing an undefined value to a filter is an
+    // error (SPEC §4); `default` is the way to test one.
+    env.add_filter(
+        "tojson",
+        |value: Value, indent: Option<Value>, kwargs: Kwargs| -> Result<Value, Error> {
+            defined(&value, "tojson")?;
+            minijinja::filters::tojson(&value, indent, kwargs)
+        },
+    );
+    env.add_filter("pprint", |value: Value| -> Result<String, Error> {
+        defined(&value, "pprint")?;
+        Ok(minijinja::filters::pprint(&value))
+    });
+    env.add_filter(
+        "bool",
+        |state: &minijinja::State, value: Value| -> Result<bool, Error> {
+            defined(&value, "bool")?;
+            minijinja::filters::bool(state, &value)
+        },
+    );
+    env.add_filter(
+        "chain",
+        |state: &minijinja::State, value: Value, others: Rest<Value>| -> Result<Value, Error> {
+            defined(&value, "chain")?;
+            others.iter().try_for_each(|v| defined(v, "chain"))?;
+            minijinja::filters::chain(state, value, others)
+        },
+    );
+    env.add_filter(
+        "zip",
+        |state: &minijinja::State, value: Value, others: Rest<Value>| -> Result<Value, Error> {
+            defined(&value, "zip")?;
+            others.iter().try_for_each(|v| defined(v, "zip"))?;
+            minijinja::filters::zip(state, value, others)
+        },
+    );
     if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let records = Arc::clone(records);
         env.add_function("row", move |cells: Rest<Value>| row(&records, &cells));
     }
     env
+}
+
+/// An error for an undefined value passed to `filter`.
+fn defined(value: &Value, filter: &str) -> Result<(), Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!(
+                "`{filter}` got an undefined value (a misspelt or missing attribute?); use `|default(none)|{filter}` for an optional one"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'`: enough for text and attribute values.
@@ -360,6 +410,22 @@ mod tests {
             )
             .is_err()
         );
+        for filter in ["tojson", "pprint", "bool", "chain([1])", "zip([1])"] {
+            let err = render(
+                OutputFormat::Html,
+                &format!("{{{{ p.missing|{filter} }}}}"),
+                context! { p => context! { a => 1 } },
+            )
+            .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::UndefinedError, "{filter}");
+        }
+        let (out, _) = render(
+            OutputFormat::Html,
+            "{{ p.a|tojson }}{{ p.missing|default(none)|tojson }}{{ [1]|chain([2])|list|length }}",
+            context! { p => context! { a => "<x>" } },
+        )
+        .unwrap();
+        assert_eq!(out, "\"\\u003cx\\u003e\"null2");
         let (out, _) = render(
             OutputFormat::Html,
             "{% if p.missing %}x{% endif %}{{ p.missing or 'a' }}{{ p.missing|default('b') }}{{ p.missing is defined }}",

@@ -233,38 +233,38 @@ pub fn resolve_positions(root: &Path, max_size: u64, diagnostics: &mut [Diagnost
         .filter(|d| d.rule == Rule::SkippedFile)
         .map(|d| d.file.clone())
         .collect();
-    let real_root = root.canonicalize().ok();
     resolve_positions_with(diagnostics, |file| {
         if skipped.contains(file) {
             return None;
         }
-        let path = root.join(file);
-        let inside = path
-            .canonicalize()
-            .ok()
-            .zip(real_root.as_ref())
-            .is_some_and(|(real, root)| real.starts_with(root));
-        if !inside {
-            return None;
-        }
-        read_regular(&path, max_size).ok()?.ok()
+        read_again(root, max_size, file)
     });
+}
+
+/// A project file read once more for its lines: only a regular file within `max_size`
+/// whose real path is inside the project, opened without blocking.
+fn read_again(root: &Path, max_size: u64, file: &str) -> Option<Vec<u8>> {
+    let path = root.join(file);
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(root.canonicalize().ok())
+        .is_some_and(|(real, root)| real.starts_with(root));
+    if !inside {
+        return None;
+    }
+    read_regular(&path, max_size).ok()?.ok()
 }
 
 /// Line and column (1-based) of byte offsets in one product file of the project; (1, 1)
 /// where the file cannot be read again. Reads like [`resolve_positions`].
 pub fn positions(root: &Path, max_size: u64, file: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
-    let path = root.join(file);
-    let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= max_size);
-    let text = readable
-        .then(|| std::fs::read(&path).ok())
-        .flatten()
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    let text = text.as_deref().map(|t| t.strip_prefix(BOM).unwrap_or(t));
-    offsets
-        .iter()
-        .map(|&offset| text.map_or((1, 1), |t| line_column(t, offset)))
-        .collect()
+    let text =
+        read_again(root, max_size, file).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    match text.as_deref().map(|t| t.strip_prefix(BOM).unwrap_or(t)) {
+        Some(text) => Lines::new(text).line_columns(offsets),
+        None => vec![(1, 1); offsets.len()],
+    }
 }
 
 /// [`resolve_positions`] with the files' bytes from `read` (path relative to the project).
