@@ -177,7 +177,7 @@ pub struct DiffArgs {
     pub format: DiffFormat,
 
     /// Warn when a price moves by more than PCT percent
-    #[arg(long, value_name = "PCT", default_value_t = 30.0)]
+    #[arg(long, value_name = "PCT", default_value_t = 30.0, value_parser = percentage)]
     pub price_alert: f64,
 
     /// Exit 1 when the change introduces errors
@@ -199,6 +199,25 @@ pub enum DiffFormat {
     Human,
     Markdown,
     Json,
+}
+
+/// A percentage for `--price-alert`: a finite number, 0 or more (`inf` or `nan` would turn
+/// every alert off or on without saying so).
+fn percentage(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        // pim diff compares in decimal: the number must have a decimal form.
+        Ok(pct)
+            if pct.is_finite()
+                && pct >= 0.0
+                && <rust_decimal::Decimal as std::str::FromStr>::from_str(&pct.to_string())
+                    .is_ok() =>
+        {
+            Ok(pct)
+        }
+        _ => Err(format!(
+            "`{text}` is not a percentage; write a number of 0 or more, like 30 or 12.5"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -178,6 +178,8 @@ rules! {
         "A string holds a control character other than TAB, LF and CR (an error: XML feeds cannot carry it), or a Unicode bidirectional override (a warning: the text may display unlike it reads).\n\nFix: remove the character; it usually comes from a copy and paste.";
     NoItems = "no-items", Warning,
         "A product (or a variant) has `variants: []`, so it has no sellable item in any channel.\n\nFix: add variants, or remove `variants:` to sell the product itself.";
+    SpreadsheetFormula = "spreadsheet-formula", Warning,
+        "A text value starts with `=`, `+`, `-`, `@`, a tab, a line break or a full-width `＝`, `＋`, `－`, `＠`, and a CSV or TSV channel writes values without `formula_guard` (off by default for TSV, or turned off in pim.toml). A spreadsheet that opens that feed would run the value as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+cmd|...`).\n\nFix: reword the value if it is meant as text, or set `formula_guard = true` for those channels (a guarded cell gets a leading `'`).";
     Incomplete = "incomplete", Warning,
         "An item that a channel would export lacks attributes the channel requires (`required` in its pim.toml section), in the channel's locale and currency.\n\nFix: fill in the missing attributes; until then the channel leaves the item out.";
 }

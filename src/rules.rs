@@ -71,6 +71,7 @@ pub fn check_product(
     control_character(ctx, &mut out);
     no_items(ctx, &mut out);
     file_name_mismatch(ctx, &mut out);
+    spreadsheet_formula(ctx, &mut out);
     out
 }
 
@@ -82,6 +83,99 @@ pub fn check_values(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     unknown_currency(ctx, &mut out);
     unknown_unit(ctx, &mut out);
     out
+}
+
+/// CSV and TSV channels that write values without `formula_guard`, by name.
+fn unguarded_channels<'a>(ctx: &FileContext<'a>) -> Vec<&'a str> {
+    use crate::config::OutputFormat;
+    ctx.project
+        .config
+        .channels
+        .iter()
+        .filter(|(_, channel)| {
+            matches!(channel.format, OutputFormat::Csv | OutputFormat::Tsv)
+                && !channel.formula_guard
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+/// Text values a spreadsheet would run as formulas, when some CSV or TSV channel writes
+/// values unguarded.
+fn spreadsheet_formula(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+    let channels = unguarded_channels(ctx);
+    if channels.is_empty() {
+        return;
+    }
+    let mut found = Vec::new();
+    formula_values(ctx.root, &mut String::new(), &mut found);
+    for (pointer, node, text) in found {
+        // A value in a `channels.C` block reaches channel C only.
+        let segments: Vec<String> = crate::source::yaml::pointer_segments(&pointer).collect();
+        let block = (0..segments.len()).find_map(|i| {
+            let structural =
+                i == 0 || (i >= 2 && segments.get(i - 2).is_some_and(|s| s == "variants"));
+            (structural && segments.get(i).is_some_and(|s| s == "channels"))
+                .then(|| segments.get(i + 1).cloned())
+                .flatten()
+        });
+        let reached: Vec<&str> = match &block {
+            Some(channel) => channels.iter().copied().filter(|c| c == channel).collect(),
+            None => channels.clone(),
+        };
+        if reached.is_empty() {
+            continue;
+        }
+        let first: String = text
+            .chars()
+            .next()
+            .map(|c| c.escape_debug().collect())
+            .unwrap_or_default();
+        out.push(
+            ctx.diagnostic(
+                Rule::SpreadsheetFormula,
+                node,
+                pointer.clone(),
+                format!(
+                    "`{pointer}` starts with `{first}`, so a spreadsheet would run it as a formula; channels {} write it without `formula_guard`",
+                    reached.join(", ")
+                ),
+            )
+            .help("reword the value if it is meant as text, or set `formula_guard = true` for those channels"),
+        );
+    }
+}
+
+/// Every string value (not key) that looks like a formula, with its pointer.
+fn formula_values<'n>(
+    node: &'n Node,
+    pointer: &mut String,
+    out: &mut Vec<(String, &'n Node, &'n str)>,
+) {
+    match &node.value {
+        Value::Str(text) if crate::export::looks_like_formula(text) => {
+            out.push((pointer.clone(), node, text));
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                formula_values(item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let len = pointer.len();
+                let escaped = pointer_push("", &key.key_text());
+                pointer.push_str(&escaped);
+                formula_values(value, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn unknown_family(

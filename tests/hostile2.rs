@@ -734,13 +734,28 @@ fn formulas_are_guarded_or_warned_about() {
             .replace("Tent F-1,", "\"\\n=HYPERLINK(1)\",")
             .replace("A tent.,", "\"＝SUM(1)\","),
     );
+    // In a `channels` block, a value reaches that channel only.
+    add(
+        dir.path(),
+        "catalog/F-2.yaml",
+        &tent(
+            "F-2",
+            "channels:\n  marketplace: {name: {en-US: \"=guarded\"}}\n  raw: {name: {en-US: \"@raw\"}}\n",
+        ),
+    );
     let (exit, report) = validate_json(dir.path(), &[]);
     assert_eq!(exit, 0, "{report}");
+    let message = report["diagnostics"][2]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("channels raw write it without `formula_guard`"),
+        "{message}"
+    );
     assert_eq!(
         diagnostic_lines(&report),
         vec![
-            "warning spreadsheet-formula catalog/F-1.yaml:4:8 /name/en-US",
+            "warning spreadsheet-formula catalog/F-1.yaml:4:15 /name/en-US",
             "warning spreadsheet-formula catalog/F-1.yaml:5:22 /description/en-US",
+            "warning spreadsheet-formula catalog/F-2.yaml:11:23 /channels/raw/name/en-US",
         ]
     );
     let message = report["diagnostics"][0]["message"].as_str().unwrap();
@@ -868,8 +883,8 @@ fn project_paths_must_stay_in_the_project() {
 #[test]
 fn a_non_finite_price_alert_is_refused() {
     let dir = project(None);
-    for value in ["inf", "nan", "-inf", "NaN", "-5"] {
-        let output = pim(dir.path(), &["diff", "--price-alert", value]);
+    for value in ["inf", "nan", "-inf", "NaN", "-5", "1e40"] {
+        let output = pim(dir.path(), &["diff", &format!("--price-alert={value}")]);
         assert_eq!(code(&output), 2, "{value}");
         let err = stderr(&output);
         assert!(

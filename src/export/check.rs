@@ -94,11 +94,22 @@ pub fn delimited(
     writer.finish(printed)
 }
 
-/// A cell that a spreadsheet would run as a formula gets a leading `'`; numbers (like
-/// `-5.00`) are left alone.
+/// The characters that make a spreadsheet read a cell as a formula when it starts with one:
+/// `=`, `+`, `-`, `@`, tab, CR, LF, and their full-width forms (`＝`, which spreadsheets in
+/// East Asian locales also take for `=`).
+const FORMULA_STARTS: [char; 11] = [
+    '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// A cell a spreadsheet would run as a formula: it starts with one of [`FORMULA_STARTS`]
+/// and is not a number (like `-5.00`).
+pub fn looks_like_formula(cell: &str) -> bool {
+    cell.starts_with(FORMULA_STARTS) && !is_number(cell)
+}
+
+/// A cell that a spreadsheet would run as a formula gets a leading `'`.
 pub fn guard_formula(cell: &str) -> String {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_number(cell) {
+    if looks_like_formula(cell) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -254,6 +265,11 @@ mod tests {
         );
         assert_eq!(guard_formula("\tx"), "'\tx");
         assert_eq!(guard_formula("plain"), "plain");
+        assert_eq!(guard_formula("\n=1+1"), "'\n=1+1");
+        assert_eq!(guard_formula("＝SUM(1)"), "'＝SUM(1)");
+        assert_eq!(guard_formula("＠x"), "'＠x");
+        assert_eq!(guard_formula("-5.00"), "-5.00");
+        assert_eq!(guard_formula("+1"), "+1");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! the writes, all or nothing. Returns what happened; printing is the command's.
 
 mod check;
+
+pub use check::looks_like_formula;
 mod lazy;
 mod render;
 
