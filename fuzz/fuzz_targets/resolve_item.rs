@@ -101,6 +101,7 @@ fuzz_target!(|data: &[u8]| {
     let parent = product.get("sku").cloned().unwrap_or_default();
     for (variant, raw) in resolve::items(&product) {
         let annotations = project.schemas.annotations(&raw, family);
+        let written = raw.clone();
         let values = pim::channel::item_values(
             &everywhere,
             raw,
@@ -108,9 +109,12 @@ fuzz_target!(|data: &[u8]| {
             variant.map(|_| &parent),
             &file.rel,
         );
-        // A converted measurement is in the asked unit, as an exact decimal.
+        // A converted measurement is in the asked unit, as an exact decimal (one already in
+        // that unit is passed on as written).
         for (pointer, annotation) in &annotations {
+            let before = written.pointer(pointer).and_then(|s| s.get("unit"));
             if *annotation == pim::schema::Annotation::Kind(pim::schema::Kind::Measurement)
+                && before.and_then(|u| u.as_str()) != Some(to)
                 && let Some(slot) = values.pointer(pointer)
                 && let Some(unit) = slot.get("unit").and_then(|u| u.as_str())
                 && units::dimension(unit) == units::dimension(to)
