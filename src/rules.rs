@@ -92,9 +92,11 @@ fn unguarded_channels<'a>(ctx: &FileContext<'a>) -> Vec<&'a str> {
         .config
         .channels
         .iter()
-        .filter(|(_, channel)| {
-            matches!(channel.format, OutputFormat::Csv | OutputFormat::Tsv)
-                && !channel.formula_guard
+        .filter(|(_, specs)| {
+            specs.iter().any(|channel| {
+                matches!(channel.format, OutputFormat::Csv | OutputFormat::Tsv)
+                    && !channel.formula_guard
+            })
         })
         .map(|(name, _)| name.as_str())
         .collect()
