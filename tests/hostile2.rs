@@ -896,6 +896,11 @@ fn a_non_finite_price_alert_is_refused() {
 
 fn config_error(config: &str, needles: &[&str]) {
     let dir = project(None);
+    add(
+        dir.path(),
+        "catalog/W-1.yaml",
+        &tent("W-1", "weight: {value: \"1.5\", unit: kg}\n"),
+    );
     configure(dir.path(), config);
     let output = pim(dir.path(), &["validate"]);
     assert_eq!(code(&output), 2, "{}", all_text(&output));
@@ -909,7 +914,6 @@ fn config_error(config: &str, needles: &[&str]) {
 }
 
 #[test]
-#[ignore = "needs issue 9 config checks"]
 fn two_channels_with_one_output_are_a_config_error() {
     config_error(
         "\n[channels.again]\ntemplate = \"marketplace.csv.j2\"\noutput = \"./marketplace.csv\"\n",
@@ -918,7 +922,6 @@ fn two_channels_with_one_output_are_a_config_error() {
 }
 
 #[test]
-#[ignore = "needs issue 9 config checks"]
 fn a_unit_of_another_dimension_is_a_config_error() {
     config_error(
         "\n[channels.litres]\ntemplate = \"marketplace.csv.j2\"\noutput = \"l.csv\"\nunits = { weight = \"ml\" }\n",
@@ -927,7 +930,6 @@ fn a_unit_of_another_dimension_is_a_config_error() {
 }
 
 #[test]
-#[ignore = "needs issue 9 config checks"]
 fn a_fallback_cycle_is_a_config_error() {
     let dir = project(None);
     reconfigure(
