@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pim::catalog::{self, ProductPath, Project};
+use pim::catalog::{ProductPath, Project};
+use pim::validate::{self, CheckOptions};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -24,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
     let file = ProductPath { path: "fuzz.yaml".into(), rel: "catalog/fuzz.yaml".into() };
     let mut diagnostics = match pim::source::decode(data.to_vec(), &file.rel) {
         Ok(text) => {
-            let checked = catalog::check_text(project, &file, &text, true);
+            let options = CheckOptions { keep_value: true, evaluator: None };
+            let checked = validate::check_text(project, 0, &file, &text, options);
             let mut diagnostics = checked.diagnostics;
             // Position mapping, as resolve_positions does with the file's text.
             for d in &mut diagnostics {

@@ -1,12 +1,13 @@
-//! Resolution and unit conversion from arbitrary bytes. The first byte picks two units; the
-//! first line of the rest is converted between them, and must come back as an exact decimal
-//! (or a clean error); the whole rest is read as a product file of the `ok` fixture project
-//! and every item is resolved for every channel and for a channel asking for the picked unit
-//! everywhere, as `pim export` does. Any panic is a bug.
+//! Resolution and unit conversion from arbitrary bytes. The first byte picks two units and,
+//! from its bits, a number of decimal places; the first line of the rest is converted between
+//! the units, and must come back as an exact decimal (or a clean error); the whole rest is
+//! read as a product file of the `ok` fixture project, its items evaluated for every channel
+//! as `pim export` does, and resolved for a channel asking for the picked unit (and places)
+//! everywhere. Any panic is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pim::catalog::{self, ProductPath, Project};
+use pim::catalog::{ProductPath, Project};
 use pim::resolve::{self, Target};
 use pim::units::{self, ConvertError, UNITS};
 use std::collections::BTreeMap;
@@ -40,7 +41,16 @@ fn normal(text: &str) -> String {
     if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
 }
 
-fn check_conversion(value: &str, from: &str, to: &str) {
+fn check_conversion(value: &str, from: &str, to: &str, places: u32) {
+    // A rounded conversion agrees with the exact one wherever that one is exact.
+    match (units::convert_at(value, from, to, Some(places)), units::convert(value, from, to)) {
+        (Ok(rounded), Ok(_)) => assert!(pim::schema::is_decimal(&rounded) || from == to),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => assert!(
+            a == Err(ConvertError::OutOfRange) || b == Err(ConvertError::OutOfRange),
+            "{value} {from} → {to}: {a:?} / {b:?}"
+        ),
+    }
     let same_dimension = units::dimension(from) == units::dimension(to);
     match units::convert(value, from, to) {
         Ok(out) => {
@@ -73,8 +83,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let from = UNITS[usize::from(pick & 0x0f) % UNITS.len()].0;
     let to = UNITS[usize::from(pick >> 4) % UNITS.len()].0;
+    let places = u32::from(pick % 7);
     if let Ok(text) = std::str::from_utf8(rest) {
-        check_conversion(text.lines().next().unwrap_or_default(), from, to);
+        check_conversion(text.lines().next().unwrap_or_default(), from, to, places);
     }
 
     let project = project();
@@ -82,7 +93,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = pim::source::decode(rest.to_vec(), &file.rel) else {
         return;
     };
-    let checked = catalog::check_text(project, &file, &text, true);
+    let options = pim::validate::CheckOptions { keep_value: true, evaluator: None };
+    let checked = pim::validate::check_text(project, 0, &file, &text, options);
     let Some(product) = checked.json() else {
         return;
     };
@@ -90,24 +102,36 @@ fuzz_target!(|data: &[u8]| {
         .get("family")
         .and_then(|f| f.as_str())
         .and_then(|f| project.schemas.families.get(f));
+    let keys = ["weight", "packed_weight", "mass", "length", "volume"];
     let everywhere = Target {
         locales: vec!["fr-BE".into(), "fr-FR".into(), "en-US".into()],
         currency: "EUR".into(),
-        units: ["weight", "packed_weight", "mass", "length", "volume"]
-            .iter()
-            .map(|k| ((*k).to_owned(), to.to_owned()))
-            .collect::<BTreeMap<_, _>>(),
+        currencies: vec!["EUR".into(), "USD".into()],
+        units: keys.iter().map(|k| ((*k).to_owned(), to.to_owned())).collect::<BTreeMap<_, _>>(),
+        decimals: if pick & 0x80 == 0 {
+            BTreeMap::new()
+        } else {
+            keys.iter().map(|k| ((*k).to_owned(), places)).collect()
+        },
     };
     let parent = product.get("sku").cloned().unwrap_or_default();
     for (variant, raw) in resolve::items(&product) {
         let annotations = project.schemas.annotations(&raw, family);
         let written = raw.clone();
+        let context = pim::channel::ItemContext {
+            project,
+            family: product
+                .get("family")
+                .and_then(|f| f.as_str())
+                .filter(|f| project.schemas.families.contains_key(*f)),
+            file: &file.rel,
+        };
         let values = pim::channel::item_values(
             &everywhere,
-            raw,
+            &raw,
             &annotations,
             variant.map(|_| &parent),
-            &file.rel,
+            &context,
         );
         // A converted measurement is in the asked unit, as an exact decimal (one already in
         // that unit is passed on as written).
@@ -125,8 +149,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let checked = [checked];
-    for channel in pim::channel::plan(project, &[], true).unwrap_or_default() {
-        let _ = pim::channel::evaluate(project, &channel, &checked);
+    // Every channel's items, as an export evaluates them.
+    let env = minijinja::Environment::new();
+    let channels: Vec<_> = project.config.channels.values().flatten().collect();
+    if let Ok(evaluator) = pim::channel::Evaluator::new(&env, project, &channels, true) {
+        let _ = pim::channel::evaluate(&evaluator, &[checked], None);
     }
 });
