@@ -90,11 +90,61 @@ pub fn environment(
             minijinja::filters::zip(state, value, others)
         },
     );
+    for name in ["escape", "e"] {
+        env.add_filter(name, move |value: Value| -> Result<Value, Error> {
+            defined(&value, name)?;
+            if value.is_safe() {
+                return Ok(value);
+            }
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            Ok(Value::from_safe_string(escape_html(&text)))
+        });
+    }
+    env.add_filter("indent", indent);
     if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let records = Arc::clone(records);
         env.add_function("row", move |cells: Rest<Value>| row(&records, &cells));
     }
     env
+}
+
+/// Jinja2's `indent(width=4, first=false, blank=false)`, refusing an undefined value.
+fn indent(
+    value: Value,
+    width: Option<usize>,
+    first: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    defined(&value, "indent")?;
+    let width = kwargs.get::<Option<usize>>("width")?.or(width).unwrap_or(4);
+    let first = kwargs
+        .get::<Option<bool>>("first")?
+        .or(first)
+        .unwrap_or(false);
+    let blank = kwargs.get::<Option<bool>>("blank")?.unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    let pad = " ".repeat(width);
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let wanted = (i > 0 || first) && (blank || !line.trim().is_empty());
+        if wanted {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    Ok(if value.is_safe() {
+        Value::from_safe_string(out)
+    } else {
+        Value::from(out)
+    })
 }
 
 /// An error for an undefined value passed to `filter`.
@@ -386,6 +436,17 @@ mod tests {
     }
 
     #[test]
+    fn escape_and_indent_work_as_in_jinja2() {
+        let (out, _) = render(
+            OutputFormat::Csv,
+            "{{ t|indent(2) }}|{{ t|indent(width=1, first=true) }}|{{ '<a>'|e }}",
+            context! { t => "a\n\nb" },
+        )
+        .unwrap();
+        assert_eq!(out, "a\n\n  b| a\n\n b|&lt;a&gt;");
+    }
+
+    #[test]
     fn undefined_is_an_error_when_printed_but_not_when_tested() {
         let err = render(
             OutputFormat::Html,
@@ -410,7 +471,16 @@ mod tests {
             )
             .is_err()
         );
-        for filter in ["tojson", "pprint", "bool", "chain([1])", "zip([1])"] {
+        for filter in [
+            "tojson",
+            "pprint",
+            "bool",
+            "chain([1])",
+            "zip([1])",
+            "escape",
+            "e",
+            "indent(2)",
+        ] {
             let err = render(
                 OutputFormat::Html,
                 &format!("{{{{ p.missing|{filter} }}}}"),
