@@ -28,6 +28,7 @@ pub mod export;
 pub mod fsutil;
 pub mod git;
 pub mod import;
+pub mod quality;
 pub mod report;
 pub mod resolve;
 pub mod rules;
