@@ -32,6 +32,8 @@ pub enum Command {
     New(NewArgs),
     /// Show a product or variant as each channel sees it, and why an item is left out
     Show(ShowArgs),
+    /// Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items
+    Report(ReportArgs),
     /// Print a completion script for a shell
     Completions(CompletionsArgs),
     /// Print pim's man page (roff)
@@ -85,6 +87,34 @@ pub enum ShowFormat {
     Human,
     Yaml,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only this channel of pim.toml (repeat for several) [default: every channel]
+    #[arg(long, value_name = "NAME")]
+    pub channel: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// List the N worst items per channel (the rest are counted)
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub worst: usize,
+}
+
+/// `--format` of report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod import;
 mod init;
 mod man;
 mod new;
+mod report;
 mod show;
 mod validate;
 
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Init(args) => init::run(&invocation, &args),
         Command::New(args) => new::run(&invocation, &args),
         Command::Show(args) => show::run(&invocation, &args),
+        Command::Report(args) => report::run(&invocation, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Man => man::run(),
         Command::Import(args) => import::run(&invocation, &args),

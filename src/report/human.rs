@@ -738,3 +738,203 @@ pub fn import_refusal(outcome: &ImportOutcome) -> Option<String> {
         shown.join(", ")
     ))
 }
+
+/// `text` cut to `width` characters (an ellipsis marks the cut), made [`visible`].
+fn fit(text: &str, width: usize) -> String {
+    let text = visible(text);
+    if text.chars().count() <= width {
+        return text;
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// A bar of `width` cells for a percentage, in eighths of a cell.
+pub(super) fn bar(percent: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (percent.clamp(0.0, 100.0) / 100.0 * (width * 8) as f64).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) && eighths / 8 < width {
+        out.push(PARTS.get(eighths % 8).copied().unwrap_or(' '));
+    }
+    let drawn = out.chars().count();
+    out.push_str(&"░".repeat(width.saturating_sub(drawn)));
+    out
+}
+
+fn paint_percent(style: &Style, percent: f64, text: &str) -> String {
+    let code = if percent >= 90.0 {
+        "32"
+    } else if percent >= 60.0 {
+        "33"
+    } else {
+        "31"
+    };
+    style.paint(code, text)
+}
+
+fn paint_grade(style: &Style, grade: crate::quality::Grade, text: &str) -> String {
+    use crate::quality::Grade;
+    let code = match grade {
+        Grade::A => "1;32",
+        Grade::B => "32",
+        Grade::C => "33",
+        Grade::D => "31",
+        Grade::E => "1;31",
+    };
+    style.paint(code, text)
+}
+
+/// `pim report`: a table of channels with completeness bars, completeness per family, then
+/// per channel its grades, most missing attributes and worst items; at most 100 columns.
+pub fn quality(report: &crate::quality::QualityReport, style: &Style) -> String {
+    let mut out = format!(
+        "pim report: {} ({}, {})\n\n",
+        fit(&report.project, 40),
+        count(report.products, "product", "products"),
+        count(report.items, "item", "items"),
+    );
+    if report.unreadable_files > 0 {
+        let _ = writeln!(
+            out,
+            "{} could not be read as products (see `pim validate`)\n",
+            count(report.unreadable_files, "file", "files")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.paint(
+            "1",
+            &format!(
+                "{:<22} {:>7} {:>7} {:>7} {:>7} {:>7}  complete",
+                "channel", "items", "ready", "incompl", "invalid", "filter"
+            )
+        )
+    );
+    for c in &report.channels {
+        let percent = format!("{:>5.1}%", c.completeness);
+        let _ = writeln!(
+            out,
+            "{:<22} {:>7} {:>7} {:>7} {:>7} {:>7}  {} {}",
+            fit(&c.label, 22),
+            thousands(c.items),
+            thousands(c.ready),
+            thousands(c.incomplete),
+            thousands(c.invalid),
+            thousands(c.filtered_out),
+            paint_percent(style, c.completeness, &bar(c.completeness, 20)),
+            paint_percent(style, c.completeness, &percent),
+        );
+    }
+    // Completeness per family: a column per channel while they fit in 100 columns.
+    let mut families: Vec<&str> = report
+        .channels
+        .iter()
+        .flat_map(|c| c.families.iter().map(|f| f.family.as_str()))
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    let columns = report.channels.len().min(9);
+    if !families.is_empty() && columns > 0 {
+        let _ = write!(
+            out,
+            "\n{}",
+            style.paint("1", &format!("{:<18}", "family complete %"))
+        );
+        for c in report.channels.iter().take(columns) {
+            let _ = write!(
+                out,
+                " {}",
+                style.paint("1", &format!("{:>8}", fit(&c.label, 8)))
+            );
+        }
+        out.push('\n');
+        for family in &families {
+            let _ = write!(out, "{:<18}", fit(family, 18));
+            for c in report.channels.iter().take(columns) {
+                match c.families.iter().find(|f| f.family == *family) {
+                    Some(f) => {
+                        let text = format!("{:>8.1}", f.completeness);
+                        let _ = write!(out, " {}", paint_percent(style, f.completeness, &text));
+                    }
+                    None => {
+                        let _ = write!(out, " {:>8}", "-");
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        if report.channels.len() > columns {
+            let _ = writeln!(
+                out,
+                "({} more channels: see --format json or html)",
+                report.channels.len() - columns
+            );
+        }
+    }
+    for c in &report.channels {
+        let grades: Vec<String> = c
+            .grades
+            .each()
+            .iter()
+            .map(|(g, n)| paint_grade(style, *g, &format!("{} {}", g.letter(), thousands(*n))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{}  grades {}",
+            style.paint("1", &visible(&c.label)),
+            grades.join(" · ")
+        );
+        if !c.missing.is_empty() {
+            let list: Vec<String> = c
+                .missing
+                .iter()
+                .map(|m| format!("{} {}", fit(&m.attribute, 30), thousands(m.items)))
+                .collect();
+            let more = if c.missing_more > 0 {
+                format!(" (+{} more)", c.missing_more)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  most missing: {}{more}", list.join(", "));
+        }
+        for w in &c.worst {
+            let why = if w.invalid {
+                "has errors".to_owned()
+            } else if w.missing.is_empty() {
+                format!(
+                    "optional attributes {}% filled, {}",
+                    w.optional,
+                    count(w.images, "image", "images")
+                )
+            } else {
+                format!(
+                    "lacks {}",
+                    w.missing
+                        .iter()
+                        .map(|m| visible(m))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let line = format!(
+                "  {} {:>3}  {:<24} {}",
+                paint_grade(style, w.grade, w.grade.letter()),
+                w.score,
+                fit(&w.sku, 24),
+                fit(&why, 66)
+            );
+            let _ = writeln!(out, "{line}");
+        }
+        if c.worst_more > 0 {
+            let _ = writeln!(
+                out,
+                "  … {} more below A (--worst N lists more)",
+                thousands(c.worst_more)
+            );
+        }
+    }
+    out
+}

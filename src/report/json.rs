@@ -183,3 +183,8 @@ pub fn import(outcome: &ImportOutcome, error: Option<&str>) -> String {
         error,
     })
 }
+
+/// `pim report --format json`: the report's own keys (README, "pim report").
+pub fn quality(report: &crate::quality::QualityReport) -> String {
+    document(report)
+}

@@ -188,3 +188,120 @@ pub fn diff(report: &DiffReport) -> String {
     }
     out
 }
+
+/// `pim report --format markdown`: for a pull-request comment or a wiki page.
+pub fn quality(report: &crate::quality::QualityReport) -> String {
+    let mut out = format!("### pim report: {}\n\n", md(&report.project));
+    let _ = writeln!(
+        out,
+        "{}, {}.\n",
+        count(report.products, "product", "products"),
+        count(report.items, "item", "items")
+    );
+    if report.unreadable_files > 0 {
+        let _ = writeln!(
+            out,
+            "{} could not be read as products (see `pim validate`).\n",
+            count(report.unreadable_files, "file", "files")
+        );
+    }
+    out.push_str("| channel | locale | items | ready | incomplete | invalid | filtered out | complete | A | B | C | D | E |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for c in &report.channels {
+        let g = c.grades;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1}% | {} | {} | {} | {} | {} |",
+            md(&c.label),
+            md(&c.locale),
+            c.items,
+            c.ready,
+            c.incomplete,
+            c.invalid,
+            c.filtered_out,
+            c.completeness,
+            g.a,
+            g.b,
+            g.c,
+            g.d,
+            g.e
+        );
+    }
+    let mut families: Vec<&str> = report
+        .channels
+        .iter()
+        .flat_map(|c| c.families.iter().map(|f| f.family.as_str()))
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    if !families.is_empty() {
+        out.push_str("\n#### Completeness per family (% of items complete)\n\n| family |");
+        for c in &report.channels {
+            let _ = write!(out, " {} |", md(&c.label));
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"--:|".repeat(report.channels.len()));
+        out.push('\n');
+        for family in families {
+            let _ = write!(out, "| {} |", md(family));
+            for c in &report.channels {
+                match c.families.iter().find(|f| f.family == family) {
+                    Some(f) => {
+                        let _ = write!(out, " {:.1} |", f.completeness);
+                    }
+                    None => out.push_str(" – |"),
+                }
+            }
+            out.push('\n');
+        }
+    }
+    for c in &report.channels {
+        if c.missing.is_empty() && c.worst.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n<details><summary><b>{}</b>: {} below grade A</summary>\n",
+            md(&c.label),
+            c.worst.len() + c.worst_more
+        );
+        if !c.missing.is_empty() {
+            out.push_str("| most missing attribute | items |\n|---|--:|\n");
+            for m in &c.missing {
+                let _ = writeln!(out, "| {} | {} |", md(&m.attribute), m.items);
+            }
+            if c.missing_more > 0 {
+                let _ = writeln!(out, "\nand {} more attributes.", c.missing_more);
+            }
+            out.push('\n');
+        }
+        if !c.worst.is_empty() {
+            out.push_str("| grade | score | sku | family | lacks |\n|:-:|--:|---|---|---|\n");
+            for w in &c.worst {
+                let lacks = if w.invalid {
+                    "has errors".to_owned()
+                } else {
+                    w.missing
+                        .iter()
+                        .map(|m| md(m))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    w.grade.letter(),
+                    w.score,
+                    md(&w.sku),
+                    md(w.family.as_deref().unwrap_or("")),
+                    lacks
+                );
+            }
+            if c.worst_more > 0 {
+                let _ = writeln!(out, "\nand {} more items below grade A.", c.worst_more);
+            }
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}

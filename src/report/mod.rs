@@ -2,6 +2,7 @@
 //! from the engine's typed results; the only code that picks a format.
 
 mod github;
+mod html;
 mod human;
 mod json;
 mod markdown;
@@ -207,6 +208,30 @@ pub fn import_refusal(outcome: &ImportOutcome) -> Option<String> {
 /// An import that failed, as the json document; the other formats print the error on stderr.
 pub fn import_failure(error: &str) -> String {
     json::import(&ImportOutcome::default(), Some(error))
+}
+
+/// `--format` of `pim report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QualityFormat {
+    Human,
+    Json,
+    Markdown,
+    /// One self-contained page: inline CSS and SVG, no script needed, no network.
+    Html,
+}
+
+/// A quality report (`pim report`).
+pub fn quality(
+    format: QualityFormat,
+    report: &crate::quality::QualityReport,
+    style: &Style,
+) -> String {
+    match format {
+        QualityFormat::Human => human::quality(report, style),
+        QualityFormat::Json => json::quality(report),
+        QualityFormat::Markdown => markdown::quality(report),
+        QualityFormat::Html => html::quality(report),
+    }
 }
 
 /// A diff report.

@@ -1,0 +1,36 @@
+//! `pim report`: the catalog's quality per channel, in the terminal, as markdown or a page.
+
+use super::{Invocation, print_stdout};
+use crate::ExitStatus;
+use crate::catalog::Project;
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::quality::{ReportOptions, report};
+use crate::report::{self, QualityFormat, Style};
+use anyhow::{Context, Result};
+
+pub fn run(invocation: &Invocation, args: &ReportArgs) -> Result<ExitStatus> {
+    let project = Project::open(&invocation.project_root()?)?;
+    let options = ReportOptions {
+        channels: args.channel.clone(),
+        worst: args.worst,
+        ..ReportOptions::default()
+    };
+    let result = report(&project, &options)?;
+    let format = match args.format {
+        ReportFormat::Human => QualityFormat::Human,
+        ReportFormat::Json => QualityFormat::Json,
+        ReportFormat::Markdown => QualityFormat::Markdown,
+        ReportFormat::Html => QualityFormat::Html,
+    };
+    match &args.out {
+        None => print_stdout(&report::quality(format, &result, &Style::for_stdout()))?,
+        Some(path) => {
+            let path = invocation.path(path);
+            let text = report::quality(format, &result, &Style { color: false });
+            crate::fsutil::stage(&path, text.as_bytes())
+                .and_then(crate::fsutil::Single::commit)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
