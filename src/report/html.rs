@@ -62,8 +62,9 @@ details{border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:0 12
 summary{cursor:pointer;padding:8px 0;font-weight:600}
 .search{margin:8px 0;width:100%;max-width:420px;padding:6px 8px;font:inherit;border:1px solid var(--line);border-radius:6px}
 .note{color:var(--muted);font-size:.9em}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
-@media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
+td code{white-space:nowrap}
+@media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}.grid{grid-template-columns:1fr}.wide{display:none}}
 @media print{.search{display:none}details{break-inside:avoid}figure{break-inside:avoid}body{font-size:11pt}main{max-width:none}}
 "#;
 
@@ -177,7 +178,8 @@ fn heat_map(out: &mut String, channels: &[ChannelQuality]) {
     out.push_str("<h2>Completeness: channel × locale</h2>\n<figure>\n<figcaption>Share of the channel's items with every required attribute</figcaption>\n");
     let _ = write!(
         out,
-        "<svg class=\"chart\" id=\"heatmap\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel and locale\" style=\"max-width:{width}px\">"
+        "<svg class=\"chart\" id=\"heatmap\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel and locale\" style=\"max-width:{}px\">",
+        width * 1.6
     );
     for (i, locale) in locales.iter().enumerate() {
         let x = label_w + cell_w * i as f64 + cell_w / 2.0;
@@ -364,13 +366,13 @@ fn worst_items(out: &mut String, channels: &[ChannelQuality]) {
             out.push_str("<p>Every item has grade A.</p></details>\n");
             continue;
         }
-        out.push_str("<div class=\"scroll\"><table><thead><tr><th>grade</th><th class=\"n\">score</th><th>SKU</th><th>family</th><th>what it lacks</th></tr></thead><tbody>\n");
+        out.push_str("<div class=\"scroll\"><table><thead><tr><th>grade</th><th class=\"n\">score</th><th>SKU</th><th class=\"wide\">family</th><th>what it lacks</th></tr></thead><tbody>\n");
         for w in &c.worst {
             let lacks = if w.invalid {
                 "has errors (see <code>pim validate</code>)".to_owned()
             } else if w.missing.is_empty() {
                 format!(
-                    "optional attributes {}% filled, {} image{}",
+                    "optional {}% filled · {} image{}",
                     w.optional,
                     w.images,
                     if w.images == 1 { "" } else { "s" }
@@ -384,7 +386,7 @@ fn worst_items(out: &mut String, channels: &[ChannelQuality]) {
             };
             let _ = writeln!(
                 out,
-                "<tr data-row><td><span class=\"grade\" style=\"background:{}\">{}</span></td><td class=\"n\">{}</td><td><code title=\"{}\">{}</code></td><td>{}</td><td>{lacks}</td></tr>",
+                "<tr data-row><td><span class=\"grade\" style=\"background:{}\">{}</span></td><td class=\"n\">{}</td><td><code title=\"{}\">{}</code></td><td class=\"wide\">{}</td><td>{lacks}</td></tr>",
                 grade_colour(w.grade),
                 w.grade.letter(),
                 w.score,
