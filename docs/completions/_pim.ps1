@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Add a product file, or a variant, with placeholders for what its schemas require')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a product or variant as each channel sees it, and why an item is left out')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for a shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print pim''s man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -150,6 +151,17 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'pim;report' {
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Only this channel of pim.toml (repeat for several) [default: every channel]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
+            [CompletionResult]::new('--worst', '--worst', [CompletionResultType]::ParameterName, 'List the N worst items per channel (the rest are counted)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'pim;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
@@ -172,6 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Add a product file, or a variant, with placeholders for what its schemas require')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a product or variant as each channel sees it, and why an item is left out')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script for a shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print pim''s man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -204,6 +217,9 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             break
         }
         'pim;help;show' {
+            break
+        }
+        'pim;help;report' {
             break
         }
         'pim;help;completions' {

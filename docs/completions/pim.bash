@@ -40,6 +40,9 @@ _pim() {
             pim,new)
                 cmd="pim__subcmd__new"
                 ;;
+            pim,report)
+                cmd="pim__subcmd__report"
+                ;;
             pim,show)
                 cmd="pim__subcmd__show"
                 ;;
@@ -69,6 +72,9 @@ _pim() {
                 ;;
             pim__subcmd__help,new)
                 cmd="pim__subcmd__help__subcmd__new"
+                ;;
+            pim__subcmd__help,report)
+                cmd="pim__subcmd__help__subcmd__report"
                 ;;
             pim__subcmd__help,show)
                 cmd="pim__subcmd__help__subcmd__show"
@@ -107,7 +113,7 @@ _pim() {
 
     case "${cmd}" in
         pim)
-            opts="-C -h -V --project --help --version validate export diff import init new show completions man help"
+            opts="-C -h -V --project --help --version validate export diff import init new show report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,7 +229,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help)
-            opts="validate export diff import init new show completions man help"
+            opts="validate export diff import init new show report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +369,20 @@ _pim() {
             return 0
             ;;
         pim__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -618,6 +638,44 @@ _pim() {
                     return 0
                     ;;
                 --variant-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pim__subcmd__report)
+            opts="-C -h --channel --format --out --worst --project --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worst)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand init 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
             cand new 'Add a product file, or a variant, with placeholders for what its schemas require'
             cand show 'Show a product or variant as each channel sees it, and why an item is left out'
+            cand report 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items'
             cand completions 'Print a completion script for a shell'
             cand man 'Print pim''s man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -133,6 +134,16 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'pim;report'= {
+            cand --channel 'Only this channel of pim.toml (repeat for several) [default: every channel]'
+            cand --format 'Output format'
+            cand --out 'Write the report to FILE instead of stdout'
+            cand --worst 'List the N worst items per channel (the rest are counted)'
+            cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'pim;completions'= {
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
@@ -153,6 +164,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand init 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
             cand new 'Add a product file, or a variant, with placeholders for what its schemas require'
             cand show 'Show a product or variant as each channel sees it, and why an item is left out'
+            cand report 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items'
             cand completions 'Print a completion script for a shell'
             cand man 'Print pim''s man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -176,6 +188,8 @@ set edit:completion:arg-completer[pim] = {|@words|
         &'pim;help;new'= {
         }
         &'pim;help;show'= {
+        }
+        &'pim;help;report'= {
         }
         &'pim;help;completions'= {
         }

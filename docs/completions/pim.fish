@@ -34,6 +34,7 @@ complete -c pim -n "__fish_pim_needs_command" -f -a "import" -d 'Bring a catalog
 complete -c pim -n "__fish_pim_needs_command" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
 complete -c pim -n "__fish_pim_needs_command" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
 complete -c pim -n "__fish_pim_needs_command" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
+complete -c pim -n "__fish_pim_needs_command" -f -a "report" -d 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items'
 complete -c pim -n "__fish_pim_needs_command" -f -a "completions" -d 'Print a completion script for a shell'
 complete -c pim -n "__fish_pim_needs_command" -f -a "man" -d 'Print pim\'s man page (roff)'
 complete -c pim -n "__fish_pim_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -101,19 +102,29 @@ yaml\t''
 json\t''"
 complete -c pim -n "__fish_pim_using_subcommand show" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand show" -s h -l help -d 'Print help'
+complete -c pim -n "__fish_pim_using_subcommand report" -l channel -d 'Only this channel of pim.toml (repeat for several) [default: every channel]' -r
+complete -c pim -n "__fish_pim_using_subcommand report" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+markdown\t''
+html\t''"
+complete -c pim -n "__fish_pim_using_subcommand report" -l out -d 'Write the report to FILE instead of stdout' -r -F
+complete -c pim -n "__fish_pim_using_subcommand report" -l worst -d 'List the N worst items per channel (the rest are counted)' -r
+complete -c pim -n "__fish_pim_using_subcommand report" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand report" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand completions" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand man" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand man" -s h -l help -d 'Print help'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "validate" -d 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "export" -d 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "diff" -d 'Compare the catalog at two git revisions: products, fields, problems and channels'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "import" -d 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "completions" -d 'Print a completion script for a shell'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "man" -d 'Print pim\'s man page (roff)'
-complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "validate" -d 'Check the catalog: YAML, JSON Schemas and catalog rules, every problem with its position'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "export" -d 'Render channel feeds (CSV, TSV, JSON, XML, HTML) from the catalog'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "diff" -d 'Compare the catalog at two git revisions: products, fields, problems and channels'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "import" -d 'Bring a catalog in from Akeneo or Shopify: a new project, or new files in one'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "init" -d 'Start a catalog project: settings, schemas, templates, two example products, CI and editor files'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "new" -d 'Add a product file, or a variant, with placeholders for what its schemas require'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "show" -d 'Show a product or variant as each channel sees it, and why an item is left out'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "report" -d 'Catalog quality per channel: completeness, grades A–E, most missing attributes, worst items'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "completions" -d 'Print a completion script for a shell'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "man" -d 'Print pim\'s man page (roff)'
+complete -c pim -n "__fish_pim_using_subcommand help; and not __fish_seen_subcommand_from validate export diff import init new show report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "akeneo" -d 'Akeneo\'s CSV exports in DIR (attributes.csv, families.csv, products.csv, ...)'
 complete -c pim -n "__fish_pim_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "shopify" -d 'A Shopify product CSV (classic or 2024 column names)'
