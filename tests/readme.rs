@@ -50,6 +50,10 @@ fn the_demo_runs_are_the_readme_s() {
     let all = session(dir.path(), &["validate", "--channel", "all"]);
     assert_in_readme(&format!("{clean}{all}"));
     assert_in_readme(&session(dir.path(), &["export", "--all"]));
+    assert_in_readme(&session(
+        dir.path(),
+        &["report", "--channel", "webshop", "--worst", "3"],
+    ));
 }
 
 #[test]

@@ -179,7 +179,7 @@ fn heat_map(out: &mut String, channels: &[ChannelQuality]) {
     let _ = write!(
         out,
         "<svg class=\"chart\" id=\"heatmap\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel and locale\" style=\"max-width:{}px\">",
-        width * 1.6
+        width * 1.25
     );
     for (i, locale) in locales.iter().enumerate() {
         let x = label_w + cell_w * i as f64 + cell_w / 2.0;
