@@ -36,6 +36,12 @@ pub struct Item {
     /// Required attributes it lacks, and its completeness in percent.
     pub missing: Vec<String>,
     pub percent: u32,
+    /// Its family, when the family has a schema.
+    pub family: Option<Arc<str>>,
+    /// Attributes its family and the product schema declare (reserved keys aside) that hold a
+    /// value in the item as written, and how many images (`images`) it lists: for grades.
+    pub filled: usize,
+    pub images: usize,
     /// Its values resolved for the channel, as compact JSON text: kept, when asked, for
     /// the items the channel may export, so rendering does not resolve them again.
     pub values: Option<Arc<str>>,
@@ -69,6 +75,8 @@ struct FamilyPlan {
     required: Vec<Vec<String>>,
     /// Required attributes and their `x-pim` kinds: a handful, searched in order.
     kinds: Vec<(String, Option<Kind>)>,
+    /// The attributes a product of the family may hold, reserved keys aside.
+    declared: Vec<String>,
 }
 
 impl FamilyPlan {
@@ -92,7 +100,19 @@ impl FamilyPlan {
                 kinds.push((a.clone(), project.schemas.property_kind(a, compiled)));
             }
         }
-        FamilyPlan { required, kinds }
+        let mut declared: Vec<String> = project
+            .dictionary
+            .names(family)
+            .filter(|n| !crate::dictionary::RESERVED.contains(n))
+            .map(str::to_owned)
+            .collect();
+        declared.sort_unstable();
+        declared.dedup();
+        FamilyPlan {
+            required,
+            kinds,
+            declared,
+        }
     }
 
     fn kind_of(&self, attribute: &str) -> Option<Kind> {
@@ -147,6 +167,11 @@ impl<'e> Evaluator<'e> {
         })
     }
 
+    /// How many attributes a product of the family may hold, reserved keys aside.
+    pub fn declared(&self, family: Option<&str>) -> usize {
+        self.plan(family).declared.len()
+    }
+
     /// The attributes a channel (by its place in the evaluator) requires of a family.
     pub fn required(&self, channel: usize, family: Option<&str>) -> &[String] {
         self.plan(family)
@@ -173,6 +198,7 @@ impl<'e> Evaluator<'e> {
         let family_name = product.get("family").and_then(Value::as_str);
         let family = family_name.and_then(|f| self.project.schemas.families.get(f));
         let family_name = family_name.filter(|_| family.is_some());
+        let family_arc: Option<Arc<str>> = family_name.map(Arc::from);
         let plan = self.plan(family_name);
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
         let mut out: Vec<Vec<Item>> = self.channels.iter().map(|_| Vec::new()).collect();
@@ -226,6 +252,15 @@ impl<'e> Evaluator<'e> {
                     .to_owned();
                 let mut text: Option<Arc<str>> = None;
                 let view = view::of_json(values);
+                let filled = plan
+                    .declared
+                    .iter()
+                    .filter(|a| raw.get(a.as_str()).is_some_and(has_value))
+                    .count();
+                let images = raw
+                    .get("images")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
                 for &i in &members {
                     let (Some(channel), Some(filter), Some(slot)) =
                         (self.channels.get(i), self.filters.get(i), out.get_mut(i))
@@ -267,6 +302,9 @@ impl<'e> Evaluator<'e> {
                         selected,
                         missing,
                         percent,
+                        family: family_arc.clone(),
+                        filled,
+                        images,
                         values,
                     });
                 }
@@ -275,6 +313,17 @@ impl<'e> Evaluator<'e> {
         // Channel-by-channel evaluation fills channels out of file order within a product:
         // items stay in leaf order per channel, which each slot already is.
         Ok(out)
+    }
+}
+
+/// A value that counts as filled: not null, not blank, not an empty list or mapping.
+fn has_value(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        _ => true,
     }
 }
 

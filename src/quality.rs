@@ -6,13 +6,9 @@
 use crate::catalog::{Checked, Project};
 use crate::channel::{self, Evaluator, Item, Verdict};
 use crate::config::ChannelSpec;
-use crate::dictionary::RESERVED;
-use crate::resolve;
 use crate::validate::{self, CheckOptions};
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// What `pim report` is asked for.
@@ -208,66 +204,6 @@ pub fn grade(score: u32, complete: bool, invalid: bool) -> Grade {
     }
 }
 
-/// What a leaf (item) of a product file holds, whatever the channel.
-#[derive(Clone, Debug, Default)]
-struct LeafFacts {
-    /// Declared attributes (reserved keys aside) with a value.
-    filled: usize,
-    /// Declared attributes of its family (reserved keys aside).
-    declared: usize,
-    images: usize,
-}
-
-/// Per product file: its family and the facts of its leaves, in leaf order.
-#[derive(Clone, Debug, Default)]
-struct FileFacts {
-    family: Option<String>,
-    leaves: Vec<LeafFacts>,
-}
-
-fn has_value(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::String(s) => !s.trim().is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-        _ => true,
-    }
-}
-
-fn file_facts(project: &Project, checked: &Checked) -> FileFacts {
-    let Some(product) = checked.json() else {
-        return FileFacts::default();
-    };
-    let family = product
-        .get("family")
-        .and_then(Value::as_str)
-        .filter(|f| project.schemas.families.contains_key(*f))
-        .map(str::to_owned);
-    let mut declared: Vec<&str> = project
-        .dictionary
-        .names(family.as_deref())
-        .filter(|n| !RESERVED.contains(n))
-        .collect();
-    declared.sort_unstable();
-    declared.dedup();
-    let leaves = resolve::items_of(&product, None)
-        .iter()
-        .map(|(_, raw)| LeafFacts {
-            filled: declared
-                .iter()
-                .filter(|n| raw.get(**n).is_some_and(has_value))
-                .count(),
-            declared: declared.len(),
-            images: raw
-                .get("images")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len),
-        })
-        .collect();
-    FileFacts { family, leaves }
-}
-
 fn percent(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         return 100.0;
@@ -285,17 +221,12 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
     let mut validation = validate::validate_catalog(
         project,
         CheckOptions {
-            keep_value: true,
+            keep_value: false,
             evaluator: Some(&evaluator),
         },
     )?;
     let evaluated = channel::take_items(&mut validation.checked, channels.len());
     let blocking = channel::blocking_errors(&validation.diagnostics);
-    let facts: Vec<FileFacts> = validation
-        .checked
-        .par_iter()
-        .map(|c| file_facts(project, c))
-        .collect();
     let checked = &validation.checked;
     let channels: Vec<ChannelQuality> = channels
         .iter()
@@ -307,7 +238,6 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
                 index,
                 checked,
                 blocking: &blocking,
-                facts: &facts,
                 options,
             };
             channel_quality(spec, items, &context)
@@ -319,7 +249,7 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
         files: checked.len(),
         products: products.len(),
         items: products.iter().map(|f| f.items).sum(),
-        unreadable_files: checked.iter().filter(|c| c.value.is_none()).count(),
+        unreadable_files: checked.iter().filter(|c| c.facts.is_none()).count(),
         channels,
     })
 }
@@ -330,7 +260,6 @@ struct Context<'a, 'e> {
     index: usize,
     checked: &'a [Checked],
     blocking: &'a channel::Blocking,
-    facts: &'a [FileFacts],
     options: &'a ReportOptions,
 }
 
@@ -379,25 +308,23 @@ fn channel_quality(spec: &ChannelSpec, items: &[Item], cx: &Context<'_, '_>) -> 
         for attribute in &item.missing {
             *missing.entry(attribute.as_str()).or_default() += 1;
         }
-        let file = cx.facts.get(item.file_index);
-        let family = file.and_then(|f| f.family.clone());
+        let family = item.family.as_deref().map(str::to_owned);
         let entry = families
             .entry(family.clone().unwrap_or_else(|| "(none)".to_owned()))
             .or_default();
         entry.0 += 1;
         entry.1 += usize::from(complete);
-        let leaf = file
-            .and_then(|f| f.leaves.get(item.variant.unwrap_or(0)))
-            .cloned()
-            .unwrap_or_default();
         let required = cx.evaluator.required(cx.index, family.as_deref());
         let required_filled = required.len().saturating_sub(item.missing.len());
-        let optional_total = leaf.declared.saturating_sub(required.len());
-        let optional_filled = leaf.filled.saturating_sub(required_filled);
+        let optional_total = cx
+            .evaluator
+            .declared(family.as_deref())
+            .saturating_sub(required.len());
+        let optional_filled = item.filled.saturating_sub(required_filled);
         let optional = (optional_filled.min(optional_total) * 100)
             .checked_div(optional_total)
             .map_or(100, |p| u32::try_from(p).unwrap_or(100));
-        let score = score(item.percent, optional, leaf.images);
+        let score = score(item.percent, optional, item.images);
         let grade = grade(score, complete, invalid);
         q.grades.add(grade);
         if grade != Grade::A {
@@ -413,7 +340,7 @@ fn channel_quality(spec: &ChannelSpec, items: &[Item], cx: &Context<'_, '_>) -> 
                 score,
                 required: item.percent,
                 optional,
-                images: leaf.images,
+                images: item.images,
                 invalid,
                 missing: item.missing.clone(),
             });
