@@ -1,6 +1,7 @@
 //! The html form of `pim report`: one self-contained page (inline CSS and SVG, no network,
 //! readable without script), from 390 px phones to print; every catalog string is escaped.
 
+use super::thousands;
 use crate::quality::{ChannelQuality, Grade, QualityReport};
 use std::fmt::Write as _;
 
@@ -91,8 +92,8 @@ pub fn quality(report: &QualityReport) -> String {
     let _ = writeln!(
         out,
         "<p class=\"lead\">{} products, {} items, {} channel{}. Made by <code>pim report</code>.</p>",
-        report.products,
-        report.items,
+        thousands(report.products),
+        thousands(report.items),
         report.channels.len(),
         if report.channels.len() == 1 { "" } else { "s" }
     );
@@ -123,11 +124,11 @@ fn summary_table(out: &mut String, channels: &[ChannelQuality]) {
             out,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td>{}</td></tr>",
             esc(&c.label),
-            c.items,
-            c.ready,
-            c.incomplete,
-            c.invalid,
-            c.filtered_out,
+            thousands(c.items),
+            thousands(c.ready),
+            thousands(c.incomplete),
+            thousands(c.invalid),
+            thousands(c.filtered_out),
             c.completeness,
             grade_strip(c)
         );
@@ -328,7 +329,7 @@ fn missing_chart(out: &mut String, channels: &[ChannelQuality]) {
                 (
                     m.attribute.clone(),
                     m.items as f64,
-                    m.items.to_string(),
+                    thousands(m.items),
                     "#cf222e".to_owned(),
                 )
             })
@@ -357,9 +358,10 @@ fn worst_items(out: &mut String, channels: &[ChannelQuality]) {
         let below = c.worst.len() + c.worst_more;
         let _ = writeln!(
             out,
-            "<details class=\"worst\"{}><summary>{}: {below} item{} below grade A</summary>",
+            "<details class=\"worst\"{}><summary>{}: {} item{} below grade A</summary>",
             if i == 0 { " open" } else { "" },
             esc(&c.label),
+            thousands(below),
             if below == 1 { "" } else { "s" }
         );
         if c.worst.is_empty() {
@@ -400,7 +402,7 @@ fn worst_items(out: &mut String, channels: &[ChannelQuality]) {
             let _ = write!(
                 out,
                 "<p class=\"note\">and {} more below grade A (<code>--worst N</code> lists more).</p>",
-                c.worst_more
+                thousands(c.worst_more)
             );
         }
         out.push_str("</details>\n");

@@ -1,6 +1,7 @@
 //! The markdown form: a diff as a pull-request comment.
 
 use super::human::{alerts, count, shown};
+use super::thousands;
 use crate::diff::DiffReport;
 use std::fmt::Write as _;
 
@@ -214,17 +215,17 @@ pub fn quality(report: &crate::quality::QualityReport) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {:.1}% | {} | {} | {} | {} | {} |",
             md(&c.label),
             md(&c.locale),
-            c.items,
-            c.ready,
-            c.incomplete,
-            c.invalid,
-            c.filtered_out,
+            thousands(c.items),
+            thousands(c.ready),
+            thousands(c.incomplete),
+            thousands(c.invalid),
+            thousands(c.filtered_out),
             c.completeness,
-            g.a,
-            g.b,
-            g.c,
-            g.d,
-            g.e
+            thousands(g.a),
+            thousands(g.b),
+            thousands(g.c),
+            thousands(g.d),
+            thousands(g.e)
         );
     }
     let mut families: Vec<&str> = report
@@ -263,12 +264,12 @@ pub fn quality(report: &crate::quality::QualityReport) -> String {
             out,
             "\n<details><summary><b>{}</b>: {} below grade A</summary>\n",
             md(&c.label),
-            c.worst.len() + c.worst_more
+            thousands(c.worst.len() + c.worst_more)
         );
         if !c.missing.is_empty() {
             out.push_str("| most missing attribute | items |\n|---|--:|\n");
             for m in &c.missing {
-                let _ = writeln!(out, "| {} | {} |", md(&m.attribute), m.items);
+                let _ = writeln!(out, "| {} | {} |", md(&m.attribute), thousands(m.items));
             }
             if c.missing_more > 0 {
                 let _ = writeln!(out, "\nand {} more attributes.", c.missing_more);
@@ -298,7 +299,11 @@ pub fn quality(report: &crate::quality::QualityReport) -> String {
                 );
             }
             if c.worst_more > 0 {
-                let _ = writeln!(out, "\nand {} more items below grade A.", c.worst_more);
+                let _ = writeln!(
+                    out,
+                    "\nand {} more items below grade A.",
+                    thousands(c.worst_more)
+                );
             }
         }
         out.push_str("\n</details>\n");
