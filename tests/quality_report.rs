@@ -286,3 +286,25 @@ fn an_unknown_channel_is_refused_with_the_known_ones() {
     assert!(err.contains("no channel `pirnt` in pim.toml"), "{err}");
     assert!(err.contains("print"), "{err}");
 }
+
+#[test]
+fn catalog_strings_are_escaped_in_html_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("ok"), dir.path());
+    let tent = dir.path().join("catalog/tents/TENT-2P.yaml");
+    let text = std::fs::read_to_string(&tent).unwrap();
+    let hostile = text.replacen("sku: TENT-2P", "sku: \"<script>alert(1)</script>|x\"", 1);
+    std::fs::write(&tent, hostile).unwrap();
+    let html = stdout(&pim(dir.path(), &["report", "--format", "html"]));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;|x"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "{html}");
+    let markdown = stdout(&pim(dir.path(), &["report", "--format", "markdown"]));
+    assert!(
+        markdown.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\|x"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("<script>"), "{markdown}");
+}
