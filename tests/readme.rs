@@ -52,7 +52,7 @@ fn the_demo_runs_are_the_readme_s() {
     assert_in_readme(&session(dir.path(), &["export", "--all"]));
     assert_in_readme(&session(
         dir.path(),
-        &["report", "--channel", "webshop", "--worst", "3"],
+        &["report", "--channel", "webshop", "--worst", "2"],
     ));
 }
 

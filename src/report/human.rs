@@ -838,6 +838,7 @@ pub fn quality(report: &crate::quality::QualityReport, style: &Style) -> String 
     families.dedup();
     let columns = report.channels.len().min(9);
     if !families.is_empty() && columns > 0 {
+        // Two header lines: the channel's name, then its locale.
         let _ = write!(
             out,
             "\n{}",
@@ -847,7 +848,15 @@ pub fn quality(report: &crate::quality::QualityReport, style: &Style) -> String 
             let _ = write!(
                 out,
                 " {}",
-                style.paint("1", &format!("{:>8}", fit(&c.label, 8)))
+                style.paint("1", &format!("{:>8}", fit(&c.channel, 8)))
+            );
+        }
+        let _ = write!(out, "\n{:<18}", "");
+        for c in report.channels.iter().take(columns) {
+            let _ = write!(
+                out,
+                " {}",
+                style.paint("2", &format!("{:>8}", fit(&c.locale, 8)))
             );
         }
         out.push('\n');

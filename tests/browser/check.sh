@@ -53,7 +53,7 @@ PY
 flags=(--headless=old --no-sandbox --disable-gpu --hide-scrollbars --enable-logging=stderr --v=0)
 status=0
 for width in 1280 390; do
-    height=$([ "$width" = 390 ] && echo 4200 || echo 2600)
+    height=$([ "$width" = 390 ] && echo 5200 || echo 3400)
     probe "$width"
     timeout 120 "$chrome" "${flags[@]}" --window-size="$width,$height" \
         --dump-dom "file://$out/probe-$width.html" >"$out/dom-$width.html" 2>"$out/log-$width.txt" || true
