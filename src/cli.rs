@@ -91,7 +91,7 @@ pub enum ShowFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Only this channel of pim.toml (repeat for several) [default: every channel]
+    /// Only this channel of pim.toml (repeat for several), or `all` [default: every channel]
     #[arg(long, value_name = "NAME")]
     pub channel: Vec<String>,
 

@@ -279,6 +279,23 @@ fn html_is_one_self_contained_file_with_its_charts() {
 }
 
 #[test]
+fn channel_all_is_every_channel() {
+    let dir = fixtures().join("model");
+    let all = stdout(&pim(
+        &dir,
+        &["report", "--channel", "all", "--format", "json"],
+    ));
+    let default = stdout(&pim(&dir, &["report", "--format", "json"]));
+    assert_eq!(all, default);
+    let one = stdout(&pim(
+        &dir,
+        &["report", "--channel", "print", "--format", "json"],
+    ));
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["channels"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn an_unknown_channel_is_refused_with_the_known_ones() {
     let output = pim(&fixtures().join("model"), &["report", "--channel", "pirnt"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));

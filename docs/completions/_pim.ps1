@@ -152,7 +152,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             break
         }
         'pim;report' {
-            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Only this channel of pim.toml (repeat for several) [default: every channel]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Only this channel of pim.toml (repeat for several), or `all` [default: every channel]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
             [CompletionResult]::new('--worst', '--worst', [CompletionResultType]::ParameterName, 'List the N worst items per channel (the rest are counted)')

@@ -135,7 +135,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand --help 'Print help'
         }
         &'pim;report'= {
-            cand --channel 'Only this channel of pim.toml (repeat for several) [default: every channel]'
+            cand --channel 'Only this channel of pim.toml (repeat for several), or `all` [default: every channel]'
             cand --format 'Output format'
             cand --out 'Write the report to FILE instead of stdout'
             cand --worst 'List the N worst items per channel (the rest are counted)'

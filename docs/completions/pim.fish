@@ -102,7 +102,7 @@ yaml\t''
 json\t''"
 complete -c pim -n "__fish_pim_using_subcommand show" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand show" -s h -l help -d 'Print help'
-complete -c pim -n "__fish_pim_using_subcommand report" -l channel -d 'Only this channel of pim.toml (repeat for several) [default: every channel]' -r
+complete -c pim -n "__fish_pim_using_subcommand report" -l channel -d 'Only this channel of pim.toml (repeat for several), or `all` [default: every channel]' -r
 complete -c pim -n "__fish_pim_using_subcommand report" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 markdown\t''

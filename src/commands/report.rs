@@ -11,7 +11,12 @@ use anyhow::{Context, Result};
 pub fn run(invocation: &Invocation, args: &ReportArgs) -> Result<ExitStatus> {
     let project = Project::open(&invocation.project_root()?)?;
     let options = ReportOptions {
-        channels: args.channel.clone(),
+        // `--channel all` is every channel, as for validate.
+        channels: if args.channel.iter().any(|c| c == "all") {
+            Vec::new()
+        } else {
+            args.channel.clone()
+        },
         worst: args.worst,
         ..ReportOptions::default()
     };
