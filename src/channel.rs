@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// An item by its product file (index into the checked files) and variant index.
@@ -63,6 +63,8 @@ pub struct Evaluator<'e> {
     channels: Vec<&'e ChannelSpec>,
     filters: Vec<minijinja::Expression<'e, 'e>>,
     targets: Vec<(&'e Target, Vec<usize>)>,
+    /// The top-level values each channel's filter reads (`status`, `family`, ...).
+    reads: Vec<BTreeSet<String>>,
     /// What each channel requires of a product of each family, and for no family.
     plans: BTreeMap<String, FamilyPlan>,
     without_family: FamilyPlan,
@@ -143,6 +145,10 @@ impl<'e> Evaluator<'e> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let reads = filters
+            .iter()
+            .map(|f| f.undeclared_variables(false).into_iter().collect())
+            .collect();
         let mut targets: Vec<(&Target, Vec<usize>)> = Vec::new();
         for (i, c) in channels.iter().enumerate() {
             match targets.iter_mut().find(|(t, _)| **t == c.target) {
@@ -161,6 +167,7 @@ impl<'e> Evaluator<'e> {
             channels: channels.to_vec(),
             filters,
             targets,
+            reads,
             plans,
             without_family: FamilyPlan::new(project, channels, None),
             keep_values,
@@ -170,6 +177,15 @@ impl<'e> Evaluator<'e> {
     /// How many attributes a product of the family may hold, reserved keys aside.
     pub fn declared(&self, family: Option<&str>) -> usize {
         self.plan(family).declared.len()
+    }
+
+    /// The values the filters of these channels read.
+    fn reads_of(&self, members: &[usize]) -> Option<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        for &i in members {
+            out.extend(self.reads.get(i)?.iter().cloned());
+        }
+        Some(out)
     }
 
     /// The attributes a channel (by its place in the evaluator) requires of a family.
@@ -244,8 +260,12 @@ impl<'e> Evaluator<'e> {
                     family: family_name,
                     file,
                 };
-                let values = item_values(target, raw, annotations, parent, &context);
-                let sku = values
+                // The filters see only the values they read, resolved; rendering gets
+                // every value, resolved once, for the items a channel exports.
+                let reads = self.reads_of(&members);
+                let values =
+                    item_values_reading(target, raw, annotations, parent, &context, reads.as_ref());
+                let sku = raw
                     .get("sku")
                     .and_then(Value::as_str)
                     .unwrap_or_default()
@@ -287,7 +307,8 @@ impl<'e> Evaluator<'e> {
                         .is_true();
                     let values = if self.keep_values && selected && missing.is_empty() {
                         if text.is_none() {
-                            text = view::json_text(&view).map(Arc::from);
+                            let full = item_values(target, raw, annotations, parent, &context);
+                            text = serde_json::to_string(&full).ok().map(Arc::from);
                         }
                         text.clone()
                     } else {
@@ -453,6 +474,40 @@ pub fn item_values(
         map.insert("labels".into(), labels);
     }
     values
+}
+
+/// [`item_values`] limited to the top-level values in `reads` (all when `None`): what a
+/// channel filter sees, without resolving what it never reads.
+pub fn item_values_reading(
+    target: &Target,
+    raw: &Value,
+    annotations: &[(String, Annotation)],
+    parent_sku: Option<&Value>,
+    context: &ItemContext<'_>,
+    reads: Option<&BTreeSet<String>>,
+) -> Value {
+    let Some(reads) = reads else {
+        return item_values(target, raw, annotations, parent_sku, context);
+    };
+    let Value::Object(map) = raw else {
+        return item_values(target, raw, annotations, parent_sku, context);
+    };
+    let subset: serde_json::Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| reads.contains(*k) || (reads.contains("labels") && *k != "variants"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let first_segment = |p: &str| {
+        p.split('/')
+            .nth(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+    };
+    let kept: Vec<(String, Annotation)> = annotations
+        .iter()
+        .filter(|(p, _)| first_segment(p).is_some_and(|k| subset.contains_key(&k)))
+        .cloned()
+        .collect();
+    item_values(target, &Value::Object(subset), &kept, parent_sku, context)
 }
 
 /// For each attribute with option labels that the values hold: the label of its value (a
