@@ -11,7 +11,7 @@
 //! each through a temporary file renamed into place, so concurrent runs never leave a torn
 //! file. A cache that cannot be read or written is ignored with a warning.
 
-use crate::catalog::{Checked, Facts, ProductPath, Project};
+use crate::catalog::{Checked, Facts, Located, Measured, ProductPath, Project};
 use crate::diag::{Diagnostic, Position, Rule, Severity};
 use crate::source;
 use crate::validate::{self, CheckOptions};
@@ -25,18 +25,36 @@ use std::path::{Path, PathBuf};
 pub const FOLDER: &str = ".pim/cache";
 /// How many files the entries are spread over.
 const SHARDS: usize = 64;
-/// Bumped when the entries' form changes.
-const FORMAT: u32 = 1;
+/// Bumped when the entries' form changes; it is part of the shard files' names.
+const FORMAT: u32 = 2;
 /// A file modified less than this before it was checked is confirmed by its content.
 const RACY_NS: i64 = 2_000_000_000;
 
-/// A file's metadata as the cache compares it.
+/// A file's metadata as the cache compares it (stored as a list: it is in every entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "(u64, i64, i64, u64)", from = "(u64, i64, i64, u64)")]
 struct Stamp {
     len: u64,
     mtime: i64,
     ctime: i64,
     ino: u64,
+}
+
+impl From<Stamp> for (u64, i64, i64, u64) {
+    fn from(s: Stamp) -> Self {
+        (s.len, s.mtime, s.ctime, s.ino)
+    }
+}
+
+impl From<(u64, i64, i64, u64)> for Stamp {
+    fn from((len, mtime, ctime, ino): (u64, i64, i64, u64)) -> Self {
+        Stamp {
+            len,
+            mtime,
+            ctime,
+            ino,
+        }
+    }
 }
 
 impl Stamp {
@@ -128,6 +146,66 @@ impl Stored {
     }
 }
 
+/// A value found in a file: value, byte offset, JSON pointer.
+type StoredLocated = (String, usize, String);
+
+/// [`Facts`] in a compact form: lists instead of named fields.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredFacts(
+    Vec<StoredLocated>,
+    Vec<StoredLocated>,
+    Vec<StoredLocated>,
+    usize,
+    Vec<(String, String, String)>,
+);
+
+impl StoredFacts {
+    fn from(f: &Facts) -> StoredFacts {
+        let located = |l: &[Located]| {
+            l.iter()
+                .map(|l| (l.value.clone(), l.offset, l.pointer.clone()))
+                .collect()
+        };
+        StoredFacts(
+            located(&f.skus),
+            located(&f.gtins),
+            located(&f.links),
+            f.items,
+            f.measurements
+                .iter()
+                .map(|m| (m.attribute.clone(), m.top.clone(), m.unit.clone()))
+                .collect(),
+        )
+    }
+
+    fn into_facts(self) -> Facts {
+        let located = |l: Vec<StoredLocated>| {
+            l.into_iter()
+                .map(|(value, offset, pointer)| Located {
+                    value,
+                    offset,
+                    pointer,
+                })
+                .collect()
+        };
+        let StoredFacts(skus, gtins, links, items, measurements) = self;
+        Facts {
+            skus: located(skus),
+            gtins: located(gtins),
+            links: located(links),
+            items,
+            measurements: measurements
+                .into_iter()
+                .map(|(attribute, top, unit)| Measured {
+                    attribute,
+                    top,
+                    unit,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What checking one file learned, with what it depends on.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Entry {
@@ -139,7 +217,7 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    facts: Option<Facts>,
+    facts: Option<StoredFacts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     offsets: Vec<usize>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -153,7 +231,7 @@ impl Entry {
             at,
             hash,
             sku: checked.sku.clone(),
-            facts: checked.facts.clone(),
+            facts: checked.facts.as_ref().map(StoredFacts::from),
             offsets: checked.item_offsets.clone(),
             diagnostics: checked.diagnostics.iter().map(Stored::from).collect(),
         }
@@ -173,7 +251,7 @@ impl Entry {
         Some(Checked {
             file: file.clone(),
             diagnostics,
-            facts: self.facts,
+            facts: self.facts.map(StoredFacts::into_facts),
             sku: self.sku,
             value: None,
             item_offsets: self.offsets,
@@ -289,7 +367,7 @@ fn shard_of(rel: &str) -> usize {
 }
 
 fn shard_path(dir: &Path, shard: usize) -> PathBuf {
-    dir.join(format!("validate-{shard:02}.json"))
+    dir.join(format!("validate-v{FORMAT}-{shard:02}.json"))
 }
 
 /// Reads the shards that hold `key`: per shard its entries (`None`: must be rewritten),

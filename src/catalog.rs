@@ -174,7 +174,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// A value found in a product file, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
     pub value: String,
     /// Byte offset in the file's text.
@@ -194,7 +194,7 @@ impl Located {
 }
 
 /// A measurement's unit, by attribute.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Measured {
     /// The attribute (`length` in `/dimensions/length`).
     pub attribute: String,
@@ -204,7 +204,7 @@ pub struct Measured {
 }
 
 /// What the cross-file rules need to know of one product file.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// SKUs of the product and its variants.
     pub skus: Vec<Located>,
