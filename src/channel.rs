@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// An item by its product file (index into the checked files) and variant index.
@@ -592,7 +592,8 @@ pub struct Selection {
 
 /// For each file with errors: `None` when the whole product is affected, else the variant
 /// paths whose values have errors (every item under such a variant is affected).
-pub type Blocking = BTreeMap<String, Option<Vec<Vec<usize>>>>;
+/// Sets, so that a product with thousands of variants in error costs no quadratic time.
+pub type Blocking = BTreeMap<String, Option<BTreeSet<Vec<usize>>>>;
 
 /// `/variants/2/variants/0/gtin` → `[2, 0]`; `None` for a pointer outside the variants.
 pub fn variant_path(pointer: &str) -> Option<Vec<usize>> {
@@ -614,12 +615,10 @@ pub fn blocking_errors(diagnostics: &[Diagnostic]) -> Blocking {
         let path = d.pointer.as_deref().and_then(variant_path);
         let entry = out
             .entry(d.file.clone())
-            .or_insert_with(|| Some(Vec::new()));
+            .or_insert_with(|| Some(BTreeSet::new()));
         match (path, entry) {
             (Some(path), Some(paths)) => {
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
+                paths.insert(path);
             }
             (_, entry) => *entry = None,
         }
@@ -646,6 +645,65 @@ pub fn errors_of<'d>(
         .collect()
 }
 
+/// The rules of [`errors_of`] for many items at once: indexed once by file and variant, so
+/// a product with thousands of variants in error costs no quadratic time.
+pub struct ErrorRules {
+    /// Per file: the rules of errors outside `/variants/`, and per variant path, each with
+    /// the index of its first diagnostic.
+    files: HashMap<String, FileRules>,
+}
+
+#[derive(Default)]
+struct FileRules {
+    whole: Vec<(usize, String)>,
+    by_path: HashMap<Vec<usize>, Vec<(usize, String)>>,
+}
+
+fn add_rule(list: &mut Vec<(usize, String)>, index: usize, id: String) {
+    if !list.iter().any(|(_, r)| *r == id) {
+        list.push((index, id));
+    }
+}
+
+impl ErrorRules {
+    pub fn new(diagnostics: &[Diagnostic]) -> ErrorRules {
+        let mut files: HashMap<String, FileRules> = HashMap::new();
+        for (index, d) in diagnostics.iter().enumerate() {
+            if d.severity != Severity::Error {
+                continue;
+            }
+            let file = files.entry(d.file.clone()).or_default();
+            match d.pointer.as_deref().and_then(variant_path) {
+                None => add_rule(&mut file.whole, index, d.rule.id()),
+                Some(path) => add_rule(file.by_path.entry(path).or_default(), index, d.rule.id()),
+            }
+        }
+        ErrorRules { files }
+    }
+
+    /// The distinct rule ids of [`errors_of`]`(file, path)`, in the order of their first
+    /// diagnostic.
+    pub fn rules_of(&self, file: &str, path: &[usize]) -> Vec<String> {
+        let Some(rules) = self.files.get(file) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(usize, String)> = Vec::new();
+        let own = (1..=path.len())
+            .filter_map(|n| path.get(..n))
+            .filter_map(|p| rules.by_path.get(p));
+        for list in std::iter::once(&rules.whole).chain(own) {
+            for (index, id) in list {
+                match found.iter_mut().find(|(_, r)| r == id) {
+                    Some(slot) => slot.0 = slot.0.min(*index),
+                    None => found.push((*index, id.clone())),
+                }
+            }
+        }
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
 /// What a channel does with one item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -669,7 +727,10 @@ pub fn verdict(item: &Item, checked: &[Checked], blocking: &Blocking) -> Verdict
     let invalid = match file.and_then(|f| blocking.get(f)) {
         None => false,
         Some(None) => true,
-        Some(Some(paths)) => paths.iter().any(|p| item.path.starts_with(p)),
+        // A blocked path is a variant or one of its variants: a prefix of the item's path.
+        Some(Some(paths)) => {
+            (1..=item.path.len()).any(|n| item.path.get(..n).is_some_and(|p| paths.contains(p)))
+        }
     };
     if invalid {
         Verdict::Invalid

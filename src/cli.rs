@@ -318,4 +318,8 @@ pub struct ValidateArgs {
     /// Print every rule id with its severity, then exit
     #[arg(long)]
     pub list_rules: bool,
+
+    /// Check every file again, without reading or writing the cache in .pim/cache/
+    #[arg(long)]
+    pub no_cache: bool,
 }

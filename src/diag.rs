@@ -42,7 +42,9 @@ fn cut_quoted(text: String) -> String {
     out
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -186,7 +188,7 @@ rules! {
 
 /// Where a diagnostic points: a byte offset into the file's text (BOM excluded), or a
 /// line and column as a parser reported it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Position {
     Offset(usize),
     LineColumn { line: usize, column: usize },

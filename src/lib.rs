@@ -14,6 +14,7 @@
     )
 )]
 
+pub mod cache;
 pub mod catalog;
 pub mod categories;
 pub mod channel;

@@ -24,6 +24,8 @@ pub struct ValidateOptions {
     pub channels: Vec<String>,
     /// Every channel's completeness.
     pub all_channels: bool,
+    /// Use the cache of `.pim/cache/` (SPEC §7); it is bypassed when channels are asked for.
+    pub cache: bool,
 }
 
 /// The counts of a validation report.
@@ -40,6 +42,8 @@ pub struct Summary {
 pub struct ValidationReport {
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// Problems with the cache (it was ignored where it failed).
+    pub cache_warnings: Vec<String>,
 }
 
 /// Checks the catalog, and with channels their completeness.
@@ -53,13 +57,22 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
             .config
             .select_channels(&options.channels, options.all_channels)?
     };
+    let use_cache = options.cache;
     let env = channel::filter_environment();
     let evaluator = Evaluator::new(&env, project, &channels, false)?;
     let options = CheckOptions {
         keep_value: false,
         evaluator: (!channels.is_empty()).then_some(&evaluator),
     };
-    let mut validation = validate_catalog(project, options)?;
+    let mut cache_warnings = Vec::new();
+    let mut validation = if options.evaluator.is_none() && use_cache {
+        let (files, skipped) = catalog::find_files(project)?;
+        let (checked, warnings) = crate::cache::check_files(project, &files);
+        cache_warnings = warnings;
+        finish(project, checked, skipped)?
+    } else {
+        validate_catalog(project, options)?
+    };
     let evaluated = channel::take_items(&mut validation.checked, channels.len());
     for (channel, items) in channels.iter().zip(&evaluated) {
         let incomplete = incomplete(&validation.checked, channel, items);
@@ -78,11 +91,20 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
         .into_iter()
         .filter(|d| in_scope(&d.file))
         .collect();
-    source::resolve_positions(
-        root,
-        project.config.limits.max_file_size.0,
-        &mut diagnostics,
-    );
+    // Diagnostics the cache kept come with their positions: only the files of the others
+    // are read again. The partition keeps the order within a file, so sorting ties alike.
+    let unresolved: HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| d.source_line.is_none())
+        .map(|d| d.file.clone())
+        .collect();
+    diagnostics.sort_by_key(|d| !unresolved.contains(&d.file));
+    let pending = diagnostics
+        .iter()
+        .take_while(|d| unresolved.contains(&d.file))
+        .count();
+    let (pending, _) = diagnostics.split_at_mut(pending);
+    source::resolve_positions(root, project.config.limits.max_file_size.0, pending);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let files: Vec<&Checked> = validation
@@ -110,6 +132,7 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
     Ok(ValidationReport {
         diagnostics,
         summary,
+        cache_warnings,
     })
 }
 

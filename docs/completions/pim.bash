@@ -725,7 +725,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__validate)
-            opts="-C -h --format --max-errors --deny-warnings --channel --explain --list-rules --project --help"
+            opts="-C -h --format --max-errors --deny-warnings --channel --explain --list-rules --no-cache --project --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

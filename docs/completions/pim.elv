@@ -45,6 +45,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --deny-warnings 'Treat warnings as errors for the exit code'
             cand --list-rules 'Print every rule id with its severity, then exit'
+            cand --no-cache 'Check every file again, without reading or writing the cache in .pim/cache/'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -47,6 +47,7 @@ complete -c pim -n "__fish_pim_using_subcommand validate" -l explain -d 'Print w
 complete -c pim -n "__fish_pim_using_subcommand validate" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand validate" -l deny-warnings -d 'Treat warnings as errors for the exit code'
 complete -c pim -n "__fish_pim_using_subcommand validate" -l list-rules -d 'Print every rule id with its severity, then exit'
+complete -c pim -n "__fish_pim_using_subcommand validate" -l no-cache -d 'Check every file again, without reading or writing the cache in .pim/cache/'
 complete -c pim -n "__fish_pim_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand export" -l channel -d 'A channel of pim.toml to export (repeat for several)' -r
 complete -c pim -n "__fish_pim_using_subcommand export" -l out -d 'Write into DIR instead of the project\'s output folder' -r -F

@@ -22,8 +22,12 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
         paths: args.paths.iter().map(|p| invocation.path(p)).collect(),
         all_channels: args.channel.iter().any(|c| c == "all"),
         channels: args.channel.clone(),
+        cache: !args.no_cache,
     };
     let result = validate(&project, &options)?;
+    if let Some(warning) = crate::cache::warnings_text(&result.cache_warnings) {
+        super::note(&warning);
+    }
     // The combined schemas the editor settings use follow the schemas (never the settings
     // file itself: a check must not change tracked files).
     if crate::editor::in_use(&project.root) {

@@ -33,7 +33,13 @@ pub struct Source {
     in_channel: HashSet<String>,
     /// The last product read: templates walk in order, so each is parsed once per walk.
     cache: Mutex<Option<(usize, Arc<Value>)>>,
+    /// The last product's items (leaves) for the channel, computed once for all its
+    /// variants: a product with 20,000 variants must not compute them 20,000 times.
+    leaves: Mutex<Option<(usize, Arc<Leaves>)>>,
 }
+
+/// A product's items with their variant paths, as [`resolve::leaves`] gives them.
+type Leaves = Vec<(Vec<usize>, Value)>;
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,6 +105,7 @@ impl Source {
             products,
             in_channel,
             cache: Mutex::new(None),
+            leaves: Mutex::new(None),
         }
     }
 
@@ -123,6 +130,21 @@ impl Source {
         Some(product)
     }
 
+    /// A product file's items for the channel (cached for the last file, like its values).
+    fn leaves(&self, file: usize, product: &Value) -> Arc<Leaves> {
+        if let Ok(cache) = self.leaves.lock()
+            && let Some((cached, leaves)) = cache.as_ref()
+            && *cached == file
+        {
+            return Arc::clone(leaves);
+        }
+        let leaves = Arc::new(resolve::leaves(product, Some(&self.channel)));
+        if let Ok(mut cache) = self.leaves.lock() {
+            *cache = Some((file, Arc::clone(&leaves)));
+        }
+        leaves
+    }
+
     /// An item's values: as resolved when the channel selected it, or resolved now when the
     /// selection did not keep them.
     fn item(&self, index: usize) -> Option<Mj> {
@@ -141,10 +163,9 @@ impl Source {
             .get(*file)
             .map(String::as_str)
             .unwrap_or_default();
-        let (path, raw) = resolve::leaves(&product, Some(&self.channel))
-            .into_iter()
-            .nth(variant.unwrap_or(0))?;
-        let annotations = self.project.schemas.annotations(&raw, family);
+        let leaves = self.leaves(*file, &product);
+        let (path, raw) = leaves.get(variant.unwrap_or(0))?;
+        let annotations = self.project.schemas.annotations(raw, family);
         let parent = (!path.is_empty()).then_some(&parent_sku);
         let context = ItemContext {
             project: &self.project,
@@ -153,7 +174,7 @@ impl Source {
         };
         Some(Mj::from(Serde(item_values(
             &self.target,
-            &raw,
+            raw,
             &annotations,
             parent,
             &context,

@@ -199,6 +199,7 @@ fn locate_left_out(project: &Project, selections: &mut [Selection], errors: &[Di
                 .map(move |(offset, at)| ((file.clone(), offset), at))
         })
         .collect();
+    let error_rules = channel::ErrorRules::new(errors);
     for item in selections.iter_mut().flat_map(|s| &mut s.left_out_items) {
         (item.line, item.column) = positions
             .get(&(item.file.clone(), item.offset))
@@ -206,8 +207,7 @@ fn locate_left_out(project: &Project, selections: &mut [Selection], errors: &[Di
             .unwrap_or((1, 1));
         if let LeftOutReason::Invalid { rules } = &mut item.reason {
             let path = channel::variant_path(&item.pointer).unwrap_or_default();
-            for d in channel::errors_of(errors, &item.file, &path) {
-                let id = d.rule.id();
+            for id in error_rules.rules_of(&item.file, &path) {
                 if !rules.contains(&id) {
                     rules.push(id);
                 }

@@ -1,0 +1,265 @@
+//! The validation cache (SPEC §7): a run with the cache reports byte for byte what a run
+//! without it reports, through random edits and concurrent runs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{demo_copy, pim, stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// A small deterministic generator (the tests need no randomness crate).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn products(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in walk(&dir.join("catalog")) {
+        if entry.extension().is_some_and(|e| e == "yaml") {
+            out.push(entry);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Sets a file's modification time an hour back, so the cache may trust its metadata.
+fn age(path: &Path) {
+    let file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
+
+/// Validates with the cache (twice: the run that fills it, then the one that reads it) and
+/// without it, in `format`; all three must print the same, exit alike and warn of nothing.
+fn compare(dir: &Path, format: &str, what: &str) {
+    let plain = pim(dir, &["validate", "--no-cache", "--format", format]);
+    for run in ["filling", "reading"] {
+        let cached = pim(dir, &["validate", "--format", format]);
+        assert_eq!(
+            stdout(&cached),
+            stdout(&plain),
+            "after {what}, the {run} run with the cache differs"
+        );
+        assert_eq!(cached.status.code(), plain.status.code(), "after {what}");
+        assert_eq!(stderr(&cached), stderr(&plain), "after {what} ({run})");
+    }
+}
+
+fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
+    let files = products(dir);
+    let file = files[rng.below(files.len())].clone();
+    let name = file.strip_prefix(dir).unwrap().display().to_string();
+    match rng.below(10) {
+        0 => {
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, text.replacen("brand:", "brnd:", 1)).unwrap();
+            format!("an unknown attribute in {name}")
+        }
+        1 => {
+            // Same size, the old modification time put back: only the content tells.
+            let text = std::fs::read_to_string(&file).unwrap();
+            let before = std::fs::metadata(&file).unwrap().modified().unwrap();
+            let changed = match text.find("gtin: \"") {
+                Some(at) => {
+                    let digit = at + 7;
+                    let old = &text[digit..digit + 1];
+                    let new = if old == "1" { "2" } else { "1" };
+                    format!("{}{new}{}", &text[..digit], &text[digit + 1..])
+                }
+                None => text.replacen("status: active", "status: draft!", 1),
+            };
+            std::fs::write(&file, changed).unwrap();
+            let handle = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&file)
+                .unwrap();
+            handle.set_modified(before).unwrap();
+            format!("a same-size edit with the old mtime in {name}")
+        }
+        2 => {
+            std::fs::write(&file, "sku: [unclosed\n").unwrap();
+            format!("a syntax error in {name}")
+        }
+        3 => {
+            let to = file.with_file_name(format!("RENAMED-{step}.yaml"));
+            std::fs::rename(&file, &to).unwrap();
+            format!("{name} renamed")
+        }
+        4 => {
+            std::fs::remove_file(&file).unwrap();
+            format!("{name} deleted")
+        }
+        5 => {
+            let to = file.with_file_name(format!("COPY-{step}.yaml"));
+            std::fs::copy(&file, &to).unwrap();
+            format!("a copy of {name} added")
+        }
+        6 => {
+            let schema = dir.join("schemas/product.schema.json");
+            let text = std::fs::read_to_string(&schema).unwrap();
+            let changed = if text.contains("\"maxLength\": 70") {
+                text.replacen("\"maxLength\": 70", "\"maxLength\": 20", 1)
+            } else {
+                text.replacen("\"maxLength\": 20", "\"maxLength\": 70", 1)
+            };
+            std::fs::write(&schema, changed).unwrap();
+            "the product schema changed".into()
+        }
+        7 => {
+            let toml = dir.join("pim.toml");
+            let text = std::fs::read_to_string(&toml).unwrap();
+            let rule = "\n[rules]\nfile-name-mismatch = \"off\"\n";
+            let changed = match text.strip_suffix(rule) {
+                Some(before) => before.to_owned(),
+                None => format!("{text}{rule}"),
+            };
+            std::fs::write(&toml, changed).unwrap();
+            "pim.toml changed".into()
+        }
+        8 => {
+            let images = walk(&dir.join("assets/images"));
+            let image = &images[rng.below(images.len())];
+            std::fs::remove_file(image).unwrap();
+            format!("{} removed", image.display())
+        }
+        _ => {
+            // Rewritten with the same content: new metadata, nothing to check again.
+            let text = std::fs::read(&file).unwrap();
+            std::fs::write(&file, text).unwrap();
+            format!("{name} rewritten unchanged")
+        }
+    }
+}
+
+#[test]
+fn cached_runs_print_what_uncached_runs_print_through_random_edits() {
+    let project = demo_copy();
+    let dir = project.path();
+    for file in products(dir) {
+        age(&file);
+    }
+    compare(dir, "json", "nothing");
+    assert!(dir.join(".pim/cache").is_dir());
+    let mut rng = Lcg(14);
+    for step in 0..24 {
+        let what = edit(dir, &mut rng, step);
+        let format = if step % 3 == 0 { "human" } else { "json" };
+        compare(dir, format, &what);
+    }
+}
+
+#[test]
+fn no_cache_leaves_no_cache_behind() {
+    let project = demo_copy();
+    let out = pim(project.path(), &["validate", "--no-cache"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!project.path().join(".pim/cache").exists());
+}
+
+#[test]
+fn a_broken_cache_is_ignored_with_a_warning() {
+    let project = demo_copy();
+    let dir = project.path();
+    let plain = pim(dir, &["validate", "--no-cache"]);
+    pim(dir, &["validate"]);
+    let shards: Vec<PathBuf> = walk(&dir.join(".pim/cache"));
+    assert!(!shards.is_empty());
+    for shard in &shards {
+        std::fs::write(shard, "{ not json").unwrap();
+    }
+    let broken = pim(dir, &["validate"]);
+    assert_eq!(stdout(&broken), stdout(&plain));
+    assert_eq!(broken.status.code(), plain.status.code());
+    assert!(
+        stderr(&broken).starts_with("warning: the cache in .pim/cache is ignored"),
+        "{}",
+        stderr(&broken)
+    );
+    // That run rewrote it.
+    let again = pim(dir, &["validate"]);
+    assert_eq!(stdout(&again), stdout(&plain));
+    assert_eq!(stderr(&again), "");
+
+    // A cache folder that cannot be written: a file stands in its place.
+    std::fs::remove_dir_all(dir.join(".pim")).unwrap();
+    std::fs::write(dir.join(".pim"), "not a folder").unwrap();
+    let blocked = pim(dir, &["validate"]);
+    assert_eq!(stdout(&blocked), stdout(&plain));
+    assert_eq!(blocked.status.code(), plain.status.code());
+    assert!(
+        stderr(&blocked).contains("cannot write"),
+        "{}",
+        stderr(&blocked)
+    );
+}
+
+#[test]
+fn concurrent_runs_never_corrupt_the_cache() {
+    let project = demo_copy();
+    let dir = project.path().to_path_buf();
+    let plain = stdout(&pim(&dir, &["validate", "--no-cache", "--format", "json"]));
+    let mut rng = Lcg(7);
+    for round in 0..4 {
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_pim"))
+                    .args(["validate", "--format", "json"])
+                    .current_dir(&dir)
+                    .env("NO_COLOR", "1")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(stdout(&out), plain, "round {round}");
+            assert_eq!(stderr(&out), "", "round {round}");
+        }
+        // The cache the runs left is whole: a run reads it without a warning.
+        let after = pim(&dir, &["validate", "--format", "json"]);
+        assert_eq!(stdout(&after), plain, "round {round}");
+        assert_eq!(stderr(&after), "", "round {round}");
+        let leftovers: Vec<PathBuf> = walk(&dir.join(".pim/cache"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        // An edit between rounds, so the next runs write again.
+        let files = products(&dir);
+        let file = &files[rng.below(files.len())];
+        let text = std::fs::read_to_string(file).unwrap();
+        std::fs::write(file, format!("{text}\n# round {round}\n")).unwrap();
+        let expected = stdout(&pim(&dir, &["validate", "--no-cache", "--format", "json"]));
+        assert_eq!(expected, plain, "a comment changes nothing");
+    }
+}
