@@ -39,7 +39,8 @@ pub struct Item {
     /// Its family, when the family has a schema.
     pub family: Option<Arc<str>>,
     /// Attributes its family and the product schema declare (reserved keys aside) that hold a
-    /// value in the item as written, and how many images (`images`) it lists: for grades.
+    /// value in the item as written (counted only when the evaluator is asked to), and how
+    /// many images (`images`) it lists: for grades.
     pub filled: usize,
     pub images: usize,
     /// Its values resolved for the channel, as compact JSON text: kept, when asked, for
@@ -69,6 +70,8 @@ pub struct Evaluator<'e> {
     plans: BTreeMap<String, FamilyPlan>,
     without_family: FamilyPlan,
     keep_values: bool,
+    /// Count each item's filled attributes (for `pim report`'s grades).
+    count_filled: bool,
 }
 
 /// What the channels require of a product of one family.
@@ -171,12 +174,19 @@ impl<'e> Evaluator<'e> {
             plans,
             without_family: FamilyPlan::new(project, channels, None),
             keep_values,
+            count_filled: false,
         })
     }
 
     /// How many attributes a product of the family may hold, reserved keys aside.
     pub fn declared(&self, family: Option<&str>) -> usize {
         self.plan(family).declared.len()
+    }
+
+    /// Also count each item's filled attributes ([`Item::filled`]), which only grades need.
+    pub fn counting_filled(mut self) -> Self {
+        self.count_filled = true;
+        self
     }
 
     /// The values the filters of these channels read.
@@ -272,11 +282,14 @@ impl<'e> Evaluator<'e> {
                     .to_owned();
                 let mut text: Option<Arc<str>> = None;
                 let view = view::of_json(values);
-                let filled = plan
-                    .declared
-                    .iter()
-                    .filter(|a| raw.get(a.as_str()).is_some_and(has_value))
-                    .count();
+                let filled = if self.count_filled {
+                    plan.declared
+                        .iter()
+                        .filter(|a| raw.get(a.as_str()).is_some_and(has_value))
+                        .count()
+                } else {
+                    0
+                };
                 let images = raw
                     .get("images")
                     .and_then(Value::as_array)
