@@ -245,6 +245,7 @@ impl<'e> Evaluator<'e> {
         // Items of one product mostly share their shape, and so their annotations.
         let mut by_shape: Vec<(String, Vec<(String, Annotation)>)> = Vec::new();
         for (target, members, channel_name) in groups {
+            let reads = self.reads_of(&members);
             let leaves = resolve::items_of(product, channel_name);
             for (index, (path, raw)) in leaves.iter().enumerate() {
                 let variant = (!path.is_empty()).then_some(index);
@@ -272,7 +273,6 @@ impl<'e> Evaluator<'e> {
                 };
                 // The filters see only the values they read, resolved; rendering gets
                 // every value, resolved once, for the items a channel exports.
-                let reads = self.reads_of(&members);
                 let values =
                     item_values_reading(target, raw, annotations, parent, &context, reads.as_ref());
                 let sku = raw
@@ -510,14 +510,17 @@ pub fn item_values_reading(
         .filter(|(k, _)| reads.contains(*k) || (reads.contains("labels") && *k != "variants"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let first_segment = |p: &str| {
-        p.split('/')
-            .nth(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+    // Annotations of the values kept: their pointer's first segment is a kept key.
+    let kept_key = |p: &str| match p.split('/').nth(1) {
+        Some(segment) if segment.contains('~') => {
+            subset.contains_key(&segment.replace("~1", "/").replace("~0", "~"))
+        }
+        Some(segment) => subset.contains_key(segment),
+        None => false,
     };
     let kept: Vec<(String, Annotation)> = annotations
         .iter()
-        .filter(|(p, _)| first_segment(p).is_some_and(|k| subset.contains_key(&k)))
+        .filter(|(p, _)| kept_key(p))
         .cloned()
         .collect();
     item_values(target, &Value::Object(subset), &kept, parent_sku, context)

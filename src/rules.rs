@@ -492,6 +492,18 @@ pub fn variant_nodes(root: &Node) -> Vec<VariantNode<'_>> {
     out
 }
 
+/// The product's own mapping and every variant mapping, with its pointer and depth (0 for
+/// the product, 1 and 2 for the variant levels).
+pub fn owner_nodes(root: &Node) -> Vec<(String, &Node, usize)> {
+    std::iter::once((String::new(), root, 0))
+        .chain(
+            variant_nodes(root)
+                .into_iter()
+                .map(|v| (v.pointer, v.node, v.level + 1)),
+        )
+        .collect()
+}
+
 /// The sellable items of a product in the file: the leaves of its variant tree (pointer and
 /// node), or the product itself without variants; none for `variants: []`.
 pub fn leaf_nodes(root: &Node) -> Vec<(String, &Node)> {
@@ -607,11 +619,7 @@ fn duplicate_variant_axes(
 
 /// `variants: []`: the product has no sellable item.
 fn no_items(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for (pointer, node) in std::iter::once((String::new(), ctx.root)).chain(
-        variant_nodes(ctx.root)
-            .into_iter()
-            .map(|v| (v.pointer, v.node)),
-    ) {
+    for (pointer, node, _) in owner_nodes(ctx.root) {
         if let Some(
             list @ Node {
                 value: Value::Seq(items),
@@ -674,13 +682,7 @@ fn unknown_attribute(ctx: &FileContext<'_>, family: Option<&str>, out: &mut Vec<
             out.push(d);
         }
     };
-    let mut mappings = vec![(String::new(), ctx.root)];
-    mappings.extend(
-        variant_nodes(ctx.root)
-            .into_iter()
-            .map(|v| (v.pointer, v.node)),
-    );
-    for (pointer, node) in &mappings {
+    for (pointer, node, _) in &owner_nodes(ctx.root) {
         check(node, pointer, false);
         if let Some(Node {
             value: Value::Map(blocks),
@@ -698,13 +700,7 @@ fn unknown_attribute(ctx: &FileContext<'_>, family: Option<&str>, out: &mut Vec<
 /// `channels` is a mapping from channel name to a mapping of values; `variants` nest two
 /// levels at most.
 fn misplaced_structure(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let mut mappings = vec![(String::new(), ctx.root, 0)];
-    mappings.extend(
-        variant_nodes(ctx.root)
-            .into_iter()
-            .map(|v| (v.pointer, v.node, v.level + 1)),
-    );
-    for (pointer, node, level) in mappings {
+    for (pointer, node, level) in owner_nodes(ctx.root) {
         if level == 2
             && let Some((key, _)) = node.entry("variants")
         {
@@ -760,13 +756,7 @@ fn misplaced_structure(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
 /// `channels` blocks must name channels of pim.toml.
 fn unknown_channel(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     let channels = &ctx.project.config.channels;
-    let mut mappings = vec![(String::new(), ctx.root)];
-    mappings.extend(
-        variant_nodes(ctx.root)
-            .into_iter()
-            .map(|v| (v.pointer, v.node)),
-    );
-    for (pointer, node) in mappings {
+    for (pointer, node, _) in owner_nodes(ctx.root) {
         let Some(Node {
             value: Value::Map(blocks),
             ..

@@ -356,9 +356,7 @@ fn check_channel_blocks(
 ) -> Vec<Diagnostic> {
     use crate::source::yaml::pointer_push;
     let mut out = Vec::new();
-    let mut owners = vec![String::new()];
-    owners.extend(rules::variant_nodes(root).into_iter().map(|v| v.pointer));
-    for owner in owners {
+    for (owner, _, _) in rules::owner_nodes(root) {
         let Some(blocks) = instance
             .pointer(&owner)
             .and_then(|o| o.get("channels"))

@@ -111,12 +111,6 @@ pub fn of_json(value: Json) -> Value {
     })
 }
 
-/// The compact JSON text of a view's whole document.
-pub fn json_text(value: &Value) -> Option<String> {
-    let node = value.downcast_object_ref::<Node>()?;
-    serde_json::to_string(node.root.json()).ok()
-}
-
 /// A product's JSON text as a lazy view of its whole document.
 pub fn raw(text: &Arc<str>) -> Value {
     let doc = Doc {

@@ -280,28 +280,6 @@ fn an_output_folder_that_cannot_be_written_is_exit_2() {
 }
 
 /// A project with `count` products of a few KB each, so an export takes a while.
-fn big_project(count: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("ok"), dir.path());
-    let description = "A sturdy tent for long summer trips, easy to pitch alone. ".repeat(40);
-    for i in 0..count {
-        let text = format!(
-            "sku: S-{i:05}\nfamily: tent\nstatus: active\nname: {{en-US: Shirt {i}}}\ndescription: {{en-US: \"{description}\"}}\nprice: {{USD: \"19.00\", EUR: \"18.00\"}}\ncategories: [tents]\ncapacity: 2\n"
-        );
-        std::fs::write(dir.path().join(format!("catalog/S-{i:05}.yaml")), text).unwrap();
-    }
-    dir
-}
-
-fn temp_files(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".pim-"))
-        .collect()
-}
-
 #[cfg(unix)]
 #[test]
 fn ctrl_c_removes_temporary_files_and_exits_130() {
@@ -314,27 +292,8 @@ fn ctrl_c_removes_temporary_files_and_exits_130() {
         .unwrap()
         .replace("Shirt 0}", "Shirt zero}");
     std::fs::write(first_product, text).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .args(["export", "--all"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Interrupt it once it writes (a temporary file appears): it must not have finished.
-    let start = Instant::now();
-    while temp_files(&dir.path().join("dist")).is_empty() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the export ended before it was interrupted"
-        );
-        assert!(start.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let child = signal_while_writing(dir.path(), "INT");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130));
     assert_eq!(

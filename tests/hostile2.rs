@@ -137,15 +137,6 @@ fn feeds(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn temp_files(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".pim-"))
-        .collect()
-}
-
 // ---- 1. a skipped file is never opened ------------------------------------------------
 
 #[test]
@@ -556,20 +547,6 @@ fn stale_temporary_files_are_removed_by_the_next_export() {
 }
 
 /// A project with `count` products of a few KB each, so an export takes a while.
-fn big_project(count: usize) -> tempfile::TempDir {
-    let dir = project(None);
-    let description = "A sturdy tent for long summer trips, easy to pitch alone. ".repeat(40);
-    for i in 0..count {
-        add(
-            dir.path(),
-            &format!("catalog/S-{i:05}.yaml"),
-            &format!(
-                "sku: S-{i:05}\nfamily: tent\nstatus: active\nname: {{en-US: Tent {i}}}\ndescription: {{en-US: \"{description}\"}}\nprice: {{USD: \"19.00\", EUR: \"18.00\"}}\ncategories: [tents]\ncapacity: 2\n"
-            ),
-        );
-    }
-    dir
-}
 
 #[test]
 fn sigterm_removes_temporary_files_like_ctrl_c() {
@@ -584,27 +561,8 @@ fn sigterm_removes_temporary_files_like_ctrl_c() {
             .replace("\"19.00\"", "\"21.00\"");
         std::fs::write(path, text).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
-        .args(["export", "--all"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Signal it once it writes (a temporary file appears).
-    let start = Instant::now();
-    while temp_files(&dir.path().join("dist")).is_empty() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the export ended before it was signalled"
-        );
-        assert!(start.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let mut child = signal_while_writing(dir.path(), "TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert_eq!(feeds(dir.path()), old, "every feed is the old one");

@@ -2,7 +2,7 @@
 
 use super::{Invocation, note, print_stdout};
 use crate::ExitStatus;
-use crate::cli::{DiffArgs, DiffFormat};
+use crate::cli::DiffArgs;
 use crate::diff::{DiffOptions, diff};
 use crate::report;
 use anyhow::{Result, bail};
@@ -31,11 +31,7 @@ pub fn run(invocation: &Invocation, args: &DiffArgs) -> Result<ExitStatus> {
     if let Some(base) = &outcome.base_note {
         note(&format!("note: comparing with {base}"));
     }
-    let format = match args.format {
-        DiffFormat::Human => report::Format::Human,
-        DiffFormat::Markdown => report::Format::Markdown,
-        DiffFormat::Json => report::Format::Json,
-    };
+    let format = report::Format::from(args.format);
     print_stdout(&report::diff(
         format,
         &outcome.report,

@@ -1,6 +1,5 @@
 //! `pim export`: render the channels' feeds and print what was written, or why not.
 
-use super::validate::report_format;
 use super::{Invocation, note, print_stdout};
 use crate::ExitStatus;
 use crate::catalog::Project;
@@ -11,7 +10,7 @@ use anyhow::{Result, bail};
 use std::sync::Arc;
 
 pub fn run(invocation: &Invocation, args: &ExportArgs) -> Result<ExitStatus> {
-    let format = report_format(args.format);
+    let format = report::Format::from(args.format);
     match exported(invocation, args) {
         Ok(outcome) => {
             print_stdout(&report::export(

@@ -3,7 +3,7 @@
 
 use super::{Invocation, note, print_stdout};
 use crate::ExitStatus;
-use crate::cli::{ImportArgs, ImportCommon, ImportFormat, ImportSource};
+use crate::cli::{ImportArgs, ImportCommon, ImportSource};
 use crate::import::{AkeneoOptions, ImportOutcome, ShopifyOptions};
 use crate::report::{self, Style};
 use anyhow::Result;
@@ -14,10 +14,7 @@ pub fn run(invocation: &Invocation, args: &ImportArgs) -> Result<ExitStatus> {
         ImportSource::Akeneo(a) => &a.common,
         ImportSource::Shopify(s) => &s.common,
     };
-    let format = match common.format {
-        ImportFormat::Human => report::Format::Human,
-        ImportFormat::Json => report::Format::Json,
-    };
+    let format = report::Format::from(common.format);
     match imported(invocation, args) {
         Ok(outcome) => {
             print_stdout(&report::import(format, &outcome, &Style::for_stdout()))?;

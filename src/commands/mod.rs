@@ -63,6 +63,36 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
+// The command line's format choices, as the report module knows formats.
+impl From<crate::cli::Format> for crate::report::Format {
+    fn from(format: crate::cli::Format) -> Self {
+        match format {
+            crate::cli::Format::Human => Self::Human,
+            crate::cli::Format::Json => Self::Json,
+            crate::cli::Format::Github => Self::Github,
+        }
+    }
+}
+
+impl From<crate::cli::DiffFormat> for crate::report::Format {
+    fn from(format: crate::cli::DiffFormat) -> Self {
+        match format {
+            crate::cli::DiffFormat::Human => Self::Human,
+            crate::cli::DiffFormat::Markdown => Self::Markdown,
+            crate::cli::DiffFormat::Json => Self::Json,
+        }
+    }
+}
+
+impl From<crate::cli::ImportFormat> for crate::report::Format {
+    fn from(format: crate::cli::ImportFormat) -> Self {
+        match format {
+            crate::cli::ImportFormat::Human => Self::Human,
+            crate::cli::ImportFormat::Json => Self::Json,
+        }
+    }
+}
+
 /// Writes to stdout; a closed pipe (`pim validate | head`) ends the output quietly.
 pub fn print_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();

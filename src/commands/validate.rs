@@ -3,7 +3,7 @@
 use super::{Invocation, print_stdout};
 use crate::ExitStatus;
 use crate::catalog::Project;
-use crate::cli::{Format, ValidateArgs};
+use crate::cli::ValidateArgs;
 use crate::diag::Rule;
 use crate::report::{self, Style};
 use crate::suggest;
@@ -36,7 +36,7 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
         }
     }
     let text = report::render(
-        report_format(args.format),
+        args.format.into(),
         &result.diagnostics,
         &result.summary,
         args.max_errors,
@@ -50,14 +50,6 @@ pub fn run(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
-}
-
-pub fn report_format(format: Format) -> report::Format {
-    match format {
-        Format::Human => report::Format::Human,
-        Format::Json => report::Format::Json,
-        Format::Github => report::Format::Github,
-    }
 }
 
 fn explain(id: &str) -> Result<ExitStatus> {
@@ -93,6 +85,6 @@ fn list_rules(invocation: &Invocation, args: &ValidateArgs) -> Result<ExitStatus
         Some(config) => config.level(rule),
         None => Some(rule.default_severity()),
     });
-    print_stdout(&report::rules(report_format(args.format), &levels))?;
+    print_stdout(&report::rules(args.format.into(), &levels))?;
     Ok(ExitStatus::Success)
 }

@@ -1,7 +1,7 @@
 //! Akeneo's CSV exports (structure, products and product models) to a pim project: settings,
 //! categories, schemas from the attribute definitions, and one file per product or model.
 
-use super::model::{self, Entity, Layout, Slot, Val};
+use super::model::{self, Entity, Layout, Slot, Val, json_output, obj, strs};
 use super::table::{Row, Table};
 use super::{AkeneoOptions, Content, Findings, ImportOutcome, Media, Output};
 use anyhow::{Result, bail};
@@ -2024,19 +2024,6 @@ fn association_list(
 // Schemas
 // ---------------------------------------------------------------------------------------
 
-fn obj(entries: Vec<(&str, Val)>) -> Val {
-    Val::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-fn strs<S: AsRef<str>>(items: &[S]) -> Val {
-    Val::List(items.iter().map(|s| Val::str(s.as_ref())).collect())
-}
-
 /// Labels with pim locales, for the project's locales only; others are reported.
 fn label_map(
     labels: &[(String, String)],
@@ -2578,23 +2565,11 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
         let r = reference(&code, "");
         properties.push((code, r));
     }
-    let product = obj(vec![
-        (
-            "$schema",
-            Val::str("https://json-schema.org/draft/2020-12/schema"),
-        ),
-        ("title", Val::str("Product")),
-        (
-            "description",
-            Val::str(
-                "Made by `pim import akeneo`. Every Akeneo attribute is defined under $defs; this schema lists the attributes all families share, and schemas/families/ the others.",
-            ),
-        ),
-        ("type", Val::str("object")),
-        ("required", strs(&["sku"])),
-        ("properties", Val::Map(properties)),
-        ("$defs", Val::Map(defs)),
-    ]);
+    let product = model::product_schema(
+        "Made by `pim import akeneo`. Every Akeneo attribute is defined under $defs; this schema lists the attributes all families share, and schemas/families/ the others.",
+        properties,
+        defs,
+    );
     let mut out = vec![json_output("schemas/product.schema.json", &product)];
 
     let family_properties = |family: &Family, f: &mut Findings| -> Vec<(String, Val)> {
@@ -2711,12 +2686,6 @@ fn schemas(s: &Structure, plan: &Plan, built: &Built, f: &mut Findings) -> Vec<O
         f.add(FAMILY_VARIANTS, None, None, "which attributes each variant level may set (`variant-attributes_N`) is not enforced by pim; a variant may set any attribute of its family (kept under `x-akeneo`)".to_owned());
     }
     out
-}
-
-fn json_output(rel: &str, value: &Val) -> Output {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    Output::text(rel, text)
 }
 
 // ---------------------------------------------------------------------------------------

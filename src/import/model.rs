@@ -47,6 +47,48 @@ impl Val {
     }
 }
 
+/// A mapping with keys in the order given.
+pub fn obj(entries: Vec<(&str, Val)>) -> Val {
+    Val::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// A list of strings.
+pub fn strs<S: AsRef<str>>(items: &[S]) -> Val {
+    Val::List(items.iter().map(|s| Val::str(s.as_ref())).collect())
+}
+
+/// An importer's `schemas/product.schema.json`: `sku` required, its attributes and `$defs`.
+pub fn product_schema(
+    description: &str,
+    properties: Vec<(String, Val)>,
+    defs: Vec<(String, Val)>,
+) -> Val {
+    obj(vec![
+        (
+            "$schema",
+            Val::str("https://json-schema.org/draft/2020-12/schema"),
+        ),
+        ("title", Val::str("Product")),
+        ("description", Val::str(description)),
+        ("type", Val::str("object")),
+        ("required", strs(&["sku"])),
+        ("properties", Val::Map(properties)),
+        ("$defs", Val::Map(defs)),
+    ])
+}
+
+/// A JSON file to write, pretty-printed with a final newline.
+pub(crate) fn json_output(rel: &str, value: &Val) -> super::Output {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    super::Output::text(rel, text)
+}
+
 impl Serialize for Val {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -2,7 +2,7 @@
 //! product per handle, its variants by option, prices in the project's currency, images as
 //! URLs, tags and status.
 
-use super::model::{self, Entity, Layout, Slot, Val, Values};
+use super::model::{self, Entity, Layout, Slot, Val, Values, json_output, obj, strs};
 use super::table::{Row, Table};
 use super::{Findings, ImportOutcome, Output, ShopifyOptions};
 use anyhow::{Result, bail};
@@ -740,19 +740,6 @@ fn build_product(
     })
 }
 
-fn obj(entries: Vec<(&str, Val)>) -> Val {
-    Val::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-fn strs(items: &[&str]) -> Val {
-    Val::List(items.iter().map(|s| Val::str(*s)).collect())
-}
-
 fn schemas(
     locale: &str,
     currency: &str,
@@ -930,24 +917,12 @@ fn schemas(
             .iter()
             .map(|a| ((*a).to_owned(), reference(a, ""))),
     );
-    let product = obj(vec![
-        (
-            "$schema",
-            Val::str("https://json-schema.org/draft/2020-12/schema"),
-        ),
-        ("title", Val::str("Product")),
-        (
-            "description",
-            Val::str(
-                "Made by `pim import shopify`. Each set of options is a family in schemas/families/, whose axes are the options.",
-            ),
-        ),
-        ("type", Val::str("object")),
-        ("required", strs(&["sku"])),
-        ("properties", Val::Map(properties)),
-        ("$defs", Val::Map(defs)),
-    ]);
-    let mut out = vec![json("schemas/product.schema.json", &product)];
+    let product = model::product_schema(
+        "Made by `pim import shopify`. Each set of options is a family in schemas/families/, whose axes are the options.",
+        properties,
+        defs,
+    );
+    let mut out = vec![json_output("schemas/product.schema.json", &product)];
     for (family, axes) in families {
         let names: Vec<&str> = axes
             .iter()
@@ -976,18 +951,12 @@ fn schemas(
                 ),
             ),
         ]);
-        out.push(json(
+        out.push(json_output(
             &format!("schemas/families/{family}.schema.json"),
             &schema,
         ));
     }
     out
-}
-
-fn json(rel: &str, value: &Val) -> Output {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    Output::text(rel, text)
 }
 
 #[cfg(test)]

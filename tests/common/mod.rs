@@ -126,3 +126,56 @@ pub fn pim_unprivileged(dir: &Path, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// A project with `count` tents of about 3 KB each: big enough that an export is still
+/// writing when a test signals it.
+pub fn big_project(count: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("ok"), dir.path());
+    let description = "A sturdy tent for long summer trips, easy to pitch alone. ".repeat(40);
+    for i in 0..count {
+        let text = format!(
+            "sku: S-{i:05}\nfamily: tent\nstatus: active\nname: {{en-US: Shirt {i}}}\ndescription: {{en-US: \"{description}\"}}\nprice: {{USD: \"19.00\", EUR: \"18.00\"}}\ncategories: [tents]\ncapacity: 2\n"
+        );
+        std::fs::write(dir.path().join(format!("catalog/S-{i:05}.yaml")), text).unwrap();
+    }
+    dir
+}
+
+/// pim's temporary files (`.pim-*`) under `dir`.
+pub fn temp_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pim-"))
+        .collect()
+}
+
+/// Starts `pim export --all` in `dir` and sends it `signal` (`INT`, `TERM`) as soon as it
+/// writes (a temporary file appears in `dist/`); the export must not have ended by then.
+#[cfg(unix)]
+pub fn signal_while_writing(dir: &Path, signal: &str) -> std::process::Child {
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
+        .args(["export", "--all"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while temp_files(&dir.join("dist")).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the export ended before it was signalled"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    child
+}
