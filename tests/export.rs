@@ -368,6 +368,39 @@ fn a_template_error_names_template_and_line() {
     assert!(err.contains("undefined"), "{err}");
 }
 
+/// Channels render in parallel, but the error reported is the first failing channel's in
+/// pim.toml's order, whatever the number of threads, and no feed is written.
+#[test]
+fn the_first_failing_channel_is_reported_whatever_the_threads() {
+    for threads in ["1", "2", "8"] {
+        let dir = full_project();
+        for template in ["lines.jsonl.j2", "shop.html.j2"] {
+            let path = dir.path().join("templates").join(template);
+            assert!(path.exists(), "{template}");
+            std::fs::write(&path, "{{ products[0].no_such_attribute }}\n").unwrap();
+        }
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pim"))
+            .args(["export", "--all"])
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "threads={threads}");
+        let err = stderr(&output);
+        assert!(
+            err.contains("[channels.lines] template error in lines.jsonl.j2 line 1"),
+            "threads={threads}: {err}"
+        );
+        assert!(!err.contains("shop.html.j2"), "threads={threads}: {err}");
+        let dist = dir.path().join("dist");
+        assert!(
+            !dist.exists() || files_under(&dist).is_empty(),
+            "threads={threads}: {:?}",
+            files_under(&dist)
+        );
+    }
+}
+
 #[test]
 fn broken_structured_output_is_refused() {
     let dir = full_project();

@@ -15,6 +15,7 @@ use crate::validate::CheckOptions;
 use crate::{fsutil, source, validate};
 use anyhow::{Result, anyhow};
 use minijinja::value::Serde;
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,7 +86,8 @@ pub fn export(
     let channels = project
         .config
         .select_channels(&options.channels, options.all)?;
-    progress.start(channels.len() as u64 + 2);
+    let threads = rayon::current_num_threads().max(1);
+    progress.start(channels.len().div_ceil(threads) as u64 + 2);
     progress.step("checking the catalog");
     // Every item is evaluated once for all channels as its file is checked; the values of
     // the items a channel exports are kept for rendering.
@@ -153,13 +155,29 @@ pub fn export(
     }
 
     // Every channel renders, passes its checks and is staged in a temporary file beside its
-    // feed before any feed is replaced; an error drops the staged files. Staging as we go
-    // keeps one channel's output in memory at a time.
+    // feed before any feed is replaced; an error drops the staged files. Channels render as
+    // many at a time as there are threads (a template runs on one), and are staged in order
+    // as soon as their group is done, so only that many outputs are in memory at once and
+    // the first failing channel in pim.toml's order is the one reported.
     let mut staged = fsutil::StagedSet::new(&options.out_dir);
-    for ((channel, selection), path) in channels.iter().zip(&selections).zip(&paths) {
-        progress.step(&format!("rendering {}", channel.label));
-        let bytes = render_channel(project, channel, selection, &validation.checked)?;
-        staged.stage(path, &bytes)?;
+    let jobs: Vec<(&ChannelSpec, &Selection, &PathBuf)> = channels
+        .iter()
+        .zip(&selections)
+        .zip(&paths)
+        .map(|((c, s), p)| (*c, s, p))
+        .collect();
+    for group in jobs.chunks(threads) {
+        let labels: Vec<&str> = group.iter().map(|(c, _, _)| c.label.as_str()).collect();
+        progress.step(&format!("rendering {}", labels.join(", ")));
+        let rendered: Vec<Result<Vec<u8>>> = group
+            .par_iter()
+            .map(|(channel, selection, _)| {
+                render_channel(project, channel, selection, &validation.checked)
+            })
+            .collect();
+        for ((_, _, path), bytes) in group.iter().zip(rendered) {
+            staged.stage(path, &bytes?)?;
+        }
     }
     let mut results = Vec::new();
     for (((channel, selection), path), written) in channels
