@@ -43,9 +43,6 @@ pub struct Item {
     /// many images (`images`) it lists: for grades.
     pub filled: usize,
     pub images: usize,
-    /// Its values resolved for the channel, as compact JSON text: kept, when asked, for
-    /// the items the channel may export, so rendering does not resolve them again.
-    pub values: Option<Arc<str>>,
 }
 
 /// The environment channel filters compile in: undefined values are simply false there,
@@ -69,7 +66,6 @@ pub struct Evaluator<'e> {
     /// What each channel requires of a product of each family, and for no family.
     plans: BTreeMap<String, FamilyPlan>,
     without_family: FamilyPlan,
-    keep_values: bool,
     /// Count each item's filled attributes (for `pim report`'s grades).
     count_filled: bool,
 }
@@ -129,12 +125,10 @@ impl FamilyPlan {
 }
 
 impl<'e> Evaluator<'e> {
-    /// `keep_values` keeps the resolved values of the items a channel may export.
     pub fn new(
         env: &'e minijinja::Environment<'static>,
         project: &'e Project,
         channels: &[&'e ChannelSpec],
-        keep_values: bool,
     ) -> Result<Evaluator<'e>> {
         let filters = channels
             .iter()
@@ -173,7 +167,6 @@ impl<'e> Evaluator<'e> {
             reads,
             plans,
             without_family: FamilyPlan::new(project, channels, None),
-            keep_values,
             count_filled: false,
         })
     }
@@ -280,7 +273,6 @@ impl<'e> Evaluator<'e> {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let mut text: Option<Arc<str>> = None;
                 let view = view::of_json(values);
                 let filled = if self.count_filled {
                     plan.declared
@@ -318,15 +310,6 @@ impl<'e> Evaluator<'e> {
                             )
                         })?
                         .is_true();
-                    let values = if self.keep_values && selected && missing.is_empty() {
-                        if text.is_none() {
-                            let full = item_values(target, raw, annotations, parent, &context);
-                            text = serde_json::to_string(&full).ok().map(Arc::from);
-                        }
-                        text.clone()
-                    } else {
-                        None
-                    };
                     slot.push(Item {
                         file_index,
                         variant,
@@ -339,13 +322,17 @@ impl<'e> Evaluator<'e> {
                         family: family_arc.clone(),
                         filled,
                         images,
-                        values,
                     });
                 }
             }
         }
         // Channel-by-channel evaluation fills channels out of file order within a product:
-        // items stay in leaf order per channel, which each slot already is.
+        // items stay in leaf order per channel, which each slot already is. The lists are
+        // kept for the whole run, one per file and channel: a pushed-to Vec holds room for
+        // four items, most products have one or two.
+        for items in &mut out {
+            items.shrink_to_fit();
+        }
         Ok(out)
     }
 }
@@ -564,8 +551,6 @@ pub struct Exported {
     pub key: ItemKey,
     pub sku: String,
     pub parent_sku: Option<String>,
-    /// Its resolved values, when the evaluation kept them.
-    pub values: Option<Arc<str>>,
 }
 
 /// Why an item the channel's filter takes is not in the feed.
@@ -810,7 +795,6 @@ pub fn select(
                 key: (item.file_index, item.variant),
                 sku: item.sku,
                 parent_sku: item.parent_sku,
-                values: item.values,
             }),
         }
     }

@@ -217,7 +217,7 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
         .config
         .select_channels(&options.channels, options.channels.is_empty())?;
     let env = channel::filter_environment();
-    let evaluator = Evaluator::new(&env, project, &channels, false)?.counting_filled();
+    let evaluator = Evaluator::new(&env, project, &channels)?.counting_filled();
     let mut validation = validate::validate_catalog(
         project,
         CheckOptions {

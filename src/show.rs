@@ -157,7 +157,7 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
     };
     let only: HashSet<usize> = [index].into_iter().collect();
     let env = channel::filter_environment();
-    let evaluator = Evaluator::new(&env, project, &channels, false)?;
+    let evaluator = Evaluator::new(&env, project, &channels)?;
     let evaluated = channel::evaluate(&evaluator, &validation.checked, Some(&only))?;
     let blocking = channel::blocking_errors(&validation.diagnostics);
     let parent_sku = product.get("sku").cloned();

@@ -608,7 +608,7 @@ fn feed(side: &Side, label: &str, relevant: &Option<HashSet<String>>) -> Result<
             .collect()
     });
     let env = channel::filter_environment();
-    let evaluator = channel::Evaluator::new(&env, &side.project, &[channel], false)?;
+    let evaluator = channel::Evaluator::new(&env, &side.project, &[channel])?;
     let items = channel::evaluate(&evaluator, &side.validation.checked, only.as_ref())?
         .into_iter()
         .next()

@@ -12,9 +12,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-/// A variant index and its resolved values, when kept.
-type Resolved = (Option<usize>, Option<Arc<str>>);
-
 /// Everything needed to resolve a channel's items on demand.
 pub struct Source {
     project: Arc<Project>,
@@ -25,8 +22,9 @@ pub struct Source {
     texts: Vec<Option<Arc<str>>>,
     files: Vec<String>,
     /// The exported items in template order: products by SKU, then their variants in file
-    /// order; with their values as resolved when the channel selected them.
-    items: Vec<(ItemKey, Option<Arc<str>>)>,
+    /// order. Their values are resolved when the template reaches them: keeping every
+    /// item's resolved values from the check would hold the catalog in memory once more.
+    items: Vec<ItemKey>,
     /// Per product in SKU order: its file and its range in `items`.
     products: Vec<(usize, Range<usize>)>,
     /// SKUs (lowercase) of items and their parents in the channel, for `associations`.
@@ -58,13 +56,10 @@ impl Source {
         skus: &[Option<String>],
         exported: &[Exported],
     ) -> Source {
-        let mut by_file: BTreeMap<usize, Vec<Resolved>> = BTreeMap::new();
+        let mut by_file: BTreeMap<usize, Vec<Option<usize>>> = BTreeMap::new();
         for e in exported {
             let (file, variant) = e.key;
-            by_file
-                .entry(file)
-                .or_default()
-                .push((variant, e.values.clone()));
+            by_file.entry(file).or_default().push(variant);
         }
         let mut order: Vec<(&str, usize)> = by_file
             .keys()
@@ -80,8 +75,8 @@ impl Source {
         let mut products = Vec::new();
         for (_, file) in order {
             let start = items.len();
-            for (variant, values) in by_file.get(&file).into_iter().flatten() {
-                items.push(((file, *variant), values.clone()));
+            for variant in by_file.get(&file).into_iter().flatten() {
+                items.push((file, *variant));
             }
             products.push((file, start..items.len()));
         }
@@ -145,15 +140,9 @@ impl Source {
         leaves
     }
 
-    /// An item's values: as resolved when the channel selected it, or resolved now when the
-    /// selection did not keep them.
+    /// An item's values, resolved for the channel.
     fn item(&self, index: usize) -> Option<Mj> {
-        let ((file, variant), values) = self.items.get(index)?;
-        if let Some(text) = values {
-            return serde_json::from_str::<Value>(text)
-                .ok()
-                .map(|v| Mj::from(Serde(v)));
-        }
+        let (file, variant) = self.items.get(index)?;
         let product = self.file(*file)?;
         let family_name = product.get("family").and_then(Value::as_str);
         let family = family_name.and_then(|f| self.project.schemas.families.get(f));

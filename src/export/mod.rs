@@ -92,7 +92,7 @@ pub fn export(
     // Every item is evaluated once for all channels as its file is checked; the values of
     // the items a channel exports are kept for rendering.
     let env = channel::filter_environment();
-    let evaluator = Evaluator::new(&env, project, &channels, true)?;
+    let evaluator = Evaluator::new(&env, project, &channels)?;
     let check = CheckOptions {
         keep_value: true,
         evaluator: Some(&evaluator),
@@ -304,13 +304,15 @@ fn render_channel(
         }
         format => {
             check::check_text(format, &printed).map_err(fail)?;
-            let mut bytes = if channel.bom {
-                "\u{feff}".as_bytes().to_vec()
+            // A feed can be hundreds of megabytes: no copy unless a BOM goes first.
+            if channel.bom {
+                let mut bytes = Vec::with_capacity(printed.len() + 3);
+                bytes.extend_from_slice("\u{feff}".as_bytes());
+                bytes.extend_from_slice(printed.as_bytes());
+                Ok(bytes)
             } else {
-                Vec::new()
-            };
-            bytes.extend_from_slice(printed.as_bytes());
-            Ok(bytes)
+                Ok(printed.into_bytes())
+            }
         }
     }
 }
