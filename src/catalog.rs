@@ -220,6 +220,7 @@ pub struct Facts {
 }
 
 /// The outcome of checking one file on its own.
+#[derive(Clone)]
 pub struct Checked {
     pub file: ProductPath,
     pub diagnostics: Vec<Diagnostic>,

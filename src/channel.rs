@@ -19,6 +19,7 @@ use std::sync::Arc;
 pub type ItemKey = (usize, Option<usize>);
 
 /// One sellable item as a channel sees it.
+#[derive(Clone)]
 pub struct Item {
     /// Index of the product file in the checked files.
     pub file_index: usize,

@@ -106,6 +106,10 @@ pub struct ReportArgs {
     /// List the N worst items per channel (the rest are counted)
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub worst: usize,
+
+    /// Add completeness per channel at each of the last N commits that touched the catalog
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub history: Option<u32>,
 }
 
 /// `--format` of report.

@@ -209,6 +209,9 @@ impl Repo {
 
     /// The contents of blobs, in order, through one `git cat-file --batch`.
     pub fn read_blobs(&self, oids: &[&str]) -> Result<Vec<Vec<u8>>> {
+        if oids.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut child = Command::new("git")
             .args(["cat-file", "--batch"])
             .current_dir(&self.top)
@@ -268,6 +271,181 @@ impl Repo {
             .context("cannot send object names to git cat-file")?;
         child.wait().context("git cat-file failed")?;
         Ok(out)
+    }
+}
+
+/// A commit as `git log` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commit {
+    pub id: String,
+    /// The abbreviated id git prints (unique in the repository).
+    pub short: String,
+    /// The committer date, strict ISO 8601 (`2026-11-30T22:17:01+00:00`).
+    pub date: String,
+    pub subject: String,
+}
+
+impl Repo {
+    /// The last `n` commits from HEAD that touched any of `paths` (relative to the project),
+    /// newest first, through one `git log`; none in a repository without commits.
+    pub fn commits_touching(&self, n: usize, paths: &[String]) -> Result<Vec<Commit>> {
+        if git_text(&self.top, &["rev-parse", "--verify", "--quiet", "HEAD"])?.is_none() {
+            return Ok(Vec::new());
+        }
+        let count = n.to_string();
+        let mut args = vec![
+            "log",
+            "-n",
+            count.as_str(),
+            "-z",
+            "--format=%H%x1f%h%x1f%cI%x1f%s",
+            "HEAD",
+            "--",
+        ];
+        let specs: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                let p = p.trim_end_matches('/');
+                // `:(top,literal)`: relative to the repository's top, no globbing.
+                match (self.prefix.is_empty(), p.is_empty()) {
+                    (true, _) => format!(":(top,literal){p}"),
+                    (false, true) => format!(":(top,literal){}", self.prefix),
+                    (false, false) => format!(":(top,literal){}/{p}", self.prefix),
+                }
+            })
+            .collect();
+        args.extend(specs.iter().map(String::as_str));
+        let output = git(&self.top, &args)?;
+        if !output.status.success() {
+            bail!(
+                "git log failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(output
+            .stdout
+            .split(|&b| b == 0)
+            .filter_map(|record| {
+                let record = String::from_utf8_lossy(record);
+                let mut fields = record.trim_start_matches('\n').split('\x1f');
+                let id = fields.next()?.to_owned();
+                if id.is_empty() {
+                    return None;
+                }
+                Some(Commit {
+                    id,
+                    short: fields.next()?.to_owned(),
+                    date: fields.next()?.to_owned(),
+                    subject: fields.next().unwrap_or_default().to_owned(),
+                })
+            })
+            .collect())
+    }
+
+    /// One `git cat-file --batch` kept open for several reads.
+    pub fn cat_file(&self) -> Result<CatFile> {
+        let mut child = Command::new("git")
+            .args(["cat-file", "--batch"])
+            .current_dir(&self.top)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run git cat-file")?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| anyhow!("git cat-file has no input"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("git cat-file has no output"))?;
+        Ok(CatFile {
+            child,
+            stdin: Some(stdin),
+            reader: BufReader::with_capacity(1 << 20, stdout),
+        })
+    }
+}
+
+/// A running `git cat-file --batch`: every read goes through the same process.
+pub struct CatFile {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    reader: BufReader<std::process::ChildStdout>,
+}
+
+impl CatFile {
+    /// The contents of blobs, in order. Names are written from a second thread while the
+    /// answers are read, so neither pipe fills up.
+    pub fn read(&mut self, oids: &[&str]) -> Result<Vec<Vec<u8>>> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| anyhow!("git cat-file is closed"))?;
+        let (reader, child) = (&mut self.reader, &mut self.child);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                let mut input = std::io::BufWriter::new(stdin);
+                for oid in oids {
+                    writeln!(input, "{oid}")?;
+                }
+                input.flush()
+            });
+            let answers = read_answers(reader, oids);
+            if answers.is_err() {
+                // The writer may be stuck on a full pipe: ending git frees it.
+                let _ = child.kill();
+            }
+            let out = answers?;
+            writer
+                .join()
+                .map_err(|_| anyhow!("git cat-file input failed"))?
+                .context("cannot send object names to git cat-file")?;
+            Ok(out)
+        })
+    }
+}
+
+/// `git cat-file --batch`'s answers for `oids`, in order.
+fn read_answers(reader: &mut impl BufRead, oids: &[&str]) -> Result<Vec<Vec<u8>>> {
+    let mut header = String::new();
+    let mut out = Vec::with_capacity(oids.len());
+    for oid in oids {
+        header.clear();
+        reader
+            .read_line(&mut header)
+            .context("git cat-file stopped early")?;
+        let size: usize = header
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .filter(|_| !header.trim_end().ends_with(" missing"))
+            .ok_or_else(|| {
+                anyhow!(
+                    "git cat-file: unexpected answer for {oid}: {}",
+                    header.trim_end()
+                )
+            })?;
+        let mut content = vec![0; size];
+        reader
+            .read_exact(&mut content)
+            .context("git cat-file stopped early")?;
+        let mut newline = [0u8; 1];
+        reader
+            .read_exact(&mut newline)
+            .context("git cat-file stopped early")?;
+        out.push(content);
+    }
+    Ok(out)
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        // Closing its input ends the process.
+        self.stdin.take();
+        let _ = self.child.wait();
     }
 }
 

@@ -28,6 +28,7 @@ pub mod editor;
 pub mod export;
 pub mod fsutil;
 pub mod git;
+pub mod history;
 pub mod import;
 pub mod quality;
 pub mod report;

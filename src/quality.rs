@@ -47,6 +47,9 @@ pub struct QualityReport {
     pub unreadable_files: usize,
     /// One entry per channel and locale, by channel name (as `validate --channel all`).
     pub channels: Vec<ChannelQuality>,
+    /// With `--history N`: completeness per commit, oldest first.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
 }
 
 /// One channel (one locale of a channel with `locales`).
@@ -218,13 +221,27 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
         .select_channels(&options.channels, options.channels.is_empty())?;
     let env = channel::filter_environment();
     let evaluator = Evaluator::new(&env, project, &channels)?.counting_filled();
-    let mut validation = validate::validate_catalog(
+    let validation = validate::validate_catalog(
         project,
         CheckOptions {
             keep_value: false,
             evaluator: Some(&evaluator),
         },
     )?;
+    Ok(aggregate(
+        project, &channels, &evaluator, validation, options,
+    ))
+}
+
+/// The report of a validation run with `evaluator` (built for `channels`, counting filled
+/// attributes): the same numbers whether the files were checked now or earlier.
+pub fn aggregate(
+    project: &Project,
+    channels: &[&ChannelSpec],
+    evaluator: &Evaluator<'_>,
+    mut validation: validate::Validation,
+    options: &ReportOptions,
+) -> QualityReport {
     let evaluated = channel::take_items(&mut validation.checked, channels.len());
     let blocking = channel::blocking_errors(&validation.diagnostics);
     let checked = &validation.checked;
@@ -234,7 +251,7 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
         .zip(&evaluated)
         .map(|((index, spec), items)| {
             let context = Context {
-                evaluator: &evaluator,
+                evaluator,
                 index,
                 checked,
                 blocking: &blocking,
@@ -244,14 +261,15 @@ pub fn report(project: &Project, options: &ReportOptions) -> Result<QualityRepor
         })
         .collect();
     let products: Vec<_> = checked.iter().filter_map(|c| c.facts.as_ref()).collect();
-    Ok(QualityReport {
+    QualityReport {
         project: project.config.project.name.clone(),
         files: checked.len(),
         products: products.len(),
         items: products.iter().map(|f| f.items).sum(),
         unreadable_files: checked.iter().filter(|c| c.facts.is_none()).count(),
         channels,
-    })
+        history: None,
+    }
 }
 
 struct Context<'a, 'e> {

@@ -200,6 +200,16 @@ pub fn validate_files(
     finish(project, checked, skipped)
 }
 
+/// [`validate_catalog`] over files already checked one by one (as `pim report --history`
+/// reuses a product's check across commits), in path order: the cross-file rules and levels.
+pub fn validate_checked(
+    project: &Project,
+    checked: Vec<Checked>,
+    skipped: Vec<Diagnostic>,
+) -> Result<Validation> {
+    finish(project, checked, skipped)
+}
+
 /// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a
 /// weight in kg is a configuration error (exit 2), never a value left unconverted.
 fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {

@@ -9,7 +9,8 @@ use crate::report::{self, QualityFormat, Style};
 use anyhow::{Context, Result};
 
 pub fn run(invocation: &Invocation, args: &ReportArgs) -> Result<ExitStatus> {
-    let project = Project::open(&invocation.project_root()?)?;
+    let root = invocation.project_root()?;
+    let project = Project::open(&root)?;
     let options = ReportOptions {
         // `--channel all` is every channel, as for validate.
         channels: if args.channel.iter().any(|c| c == "all") {
@@ -20,7 +21,12 @@ pub fn run(invocation: &Invocation, args: &ReportArgs) -> Result<ExitStatus> {
         worst: args.worst,
         ..ReportOptions::default()
     };
-    let result = report(&project, &options)?;
+    let mut result = report(&project, &options)?;
+    if let Some(n) = args.history {
+        result.history = Some(crate::history::history(
+            &root, &project, n as usize, &options,
+        )?);
+    }
     let format = match args.format {
         ReportFormat::Human => QualityFormat::Human,
         ReportFormat::Json => QualityFormat::Json,
