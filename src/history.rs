@@ -366,3 +366,27 @@ fn select<'p>(project: &'p Project, options: &ReportOptions) -> Result<Vec<&'p C
         .collect();
     project.config.select_channels(&known, false)
 }
+
+impl History {
+    /// The channel labels, those of the newest commit first, then any only older commits
+    /// have.
+    pub fn labels(&self) -> Vec<&str> {
+        let mut labels: Vec<&str> = Vec::new();
+        for commit in self.history.iter().rev() {
+            for c in &commit.channels {
+                if !labels.contains(&c.label.as_str()) {
+                    labels.push(&c.label);
+                }
+            }
+        }
+        labels
+    }
+
+    /// A label's numbers at each commit, oldest first; `None` where the commit lacks it.
+    pub fn series(&self, label: &str) -> Vec<Option<&ChannelPoint>> {
+        self.history
+            .iter()
+            .map(|commit| commit.channels.iter().find(|c| c.label == label))
+            .collect()
+    }
+}

@@ -63,6 +63,10 @@ details{border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:0 12
 summary{cursor:pointer;padding:8px 0;font-weight:600}
 .search{margin:8px 0;width:100%;max-width:420px;padding:6px 8px;font:inherit;border:1px solid var(--line);border-radius:6px}
 .note{color:var(--muted);font-size:.9em}
+svg#history text{font-size:14px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0 0;padding:0;list-style:none}
+.legend li{display:flex;align-items:center;gap:6px;min-width:0;overflow-wrap:anywhere}
+.swatch{display:inline-block;width:18px;height:4px;border-radius:2px;flex:none}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
 td code{white-space:nowrap}
 @media (max-width:600px){body{font-size:14px}main{padding:10px}th,td{padding:3px 5px}.grid{grid-template-columns:1fr}.wide{display:none}}
@@ -106,6 +110,9 @@ pub fn quality(report: &QualityReport) -> String {
     }
     summary_table(&mut out, &report.channels);
     heat_map(&mut out, &report.channels);
+    if let Some(history) = &report.history {
+        history_chart(&mut out, history);
+    }
     family_bars(&mut out, &report.channels);
     missing_chart(&mut out, &report.channels);
     worst_items(&mut out, &report.channels);
@@ -235,6 +242,197 @@ fn heat_map(out: &mut String, channels: &[ChannelQuality]) {
         }
     }
     out.push_str("</svg>\n</figure>\n");
+}
+
+/// Line colours for the history chart; past the eighth, lines are dashed.
+const PALETTE: [&str; 8] = [
+    "#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#d4622b", "#57606a",
+];
+
+/// `pim report --history`: completeness per channel over the commits, oldest left; a line
+/// and a point per channel, each point titled with its commit; a legend and the commits'
+/// table below, in HTML so they wrap at any width.
+fn history_chart(out: &mut String, history: &crate::history::History) {
+    let commits = &history.history;
+    out.push_str("<h2>Completeness over time</h2>\n");
+    if let Some(note) = &history.history_note {
+        let _ = writeln!(out, "<p class=\"note\">{}.</p>", esc(note));
+    }
+    let labels = history.labels();
+    let values: Vec<f64> = commits
+        .iter()
+        .flat_map(|c| c.channels.iter().map(|p| p.completeness))
+        .collect();
+    if labels.is_empty() || values.is_empty() {
+        out.push_str("<p>No numbers to draw: no commit of the catalog could be read.</p>\n");
+        commit_table(out, history, &labels);
+        return;
+    }
+    let (width, height) = (600.0, 260.0);
+    let (left, right, top, bottom) = (48.0, 12.0, 12.0, 40.0);
+    let (plot_w, plot_h) = (width - left - right, height - top - bottom);
+    // The y axis starts at the lowest ten below the lowest value, so small moves show.
+    let lowest = values.iter().copied().fold(100.0, f64::min);
+    let lo = ((lowest / 10.0).floor() * 10.0).min(90.0).max(0.0);
+    let x = |i: usize| {
+        if commits.len() <= 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (commits.len() - 1) as f64
+        }
+    };
+    let y = |v: f64| top + plot_h * (100.0 - v.clamp(lo, 100.0)) / (100.0 - lo);
+    let _ = write!(
+        out,
+        "<figure>\n<figcaption>Share of each channel's items with every required attribute, at each of the last {} commit{} that touched the catalog (oldest left)</figcaption>\n\
+         <svg class=\"chart\" id=\"history\" data-commits=\"{}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel over the commits\" style=\"max-width:820px\">",
+        commits.len(),
+        if commits.len() == 1 { "" } else { "s" },
+        commits.len()
+    );
+    for k in 0..=4 {
+        let v = lo + (100.0 - lo) * f64::from(k) / 4.0;
+        let _ = write!(
+            out,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d1d9e0\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}%</text>",
+            width - right,
+            left - 6.0,
+            y(v) + 5.0,
+            y = y(v)
+        );
+    }
+    if let (Some(first), Some(last)) = (commits.first(), commits.last()) {
+        let _ = write!(
+            out,
+            "<text x=\"{left}\" y=\"{}\">{}</text>",
+            height - 12.0,
+            esc(&format!(
+                "{} {}",
+                first.short,
+                first.date.get(..10).unwrap_or(&first.date)
+            ))
+        );
+        if commits.len() > 1 {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+                width - right,
+                height - 12.0,
+                esc(&format!(
+                    "{} {}",
+                    last.short,
+                    last.date.get(..10).unwrap_or(&last.date)
+                ))
+            );
+        }
+    }
+    for (n, label) in labels.iter().enumerate() {
+        let colour = PALETTE.get(n % PALETTE.len()).copied().unwrap_or("#57606a");
+        let dash = if n >= PALETTE.len() {
+            " stroke-dasharray=\"6 4\""
+        } else {
+            ""
+        };
+        let series = history.series(label);
+        // A line through consecutive commits that have the channel; a gap where one lacks it.
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (i, point) in series.iter().enumerate() {
+            match point {
+                Some(p) => {
+                    if let Some(run) = runs.last_mut() {
+                        run.push((x(i), y(p.completeness)));
+                    }
+                }
+                None => runs.push(Vec::new()),
+            }
+        }
+        for run in runs.iter().filter(|r| r.len() > 1) {
+            let points: Vec<String> = run.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+            let _ = write!(
+                out,
+                "<polyline class=\"mark line\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash} points=\"{}\"/>",
+                points.join(" ")
+            );
+        }
+        for (i, point) in series.iter().enumerate() {
+            let (Some(p), Some(commit)) = (point, commits.get(i)) else {
+                continue;
+            };
+            let _ = write!(
+                out,
+                "<circle class=\"mark point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{}: {:.1}% ({} of {} items) at {} {}: {}</title></circle>",
+                x(i),
+                y(p.completeness),
+                esc(label),
+                p.completeness,
+                p.complete,
+                p.items,
+                esc(&commit.short),
+                esc(commit.date.get(..10).unwrap_or(&commit.date)),
+                esc(&commit.subject)
+            );
+        }
+    }
+    out.push_str("</svg>\n<ul class=\"legend\">");
+    for (n, label) in labels.iter().enumerate() {
+        let colour = PALETTE.get(n % PALETTE.len()).copied().unwrap_or("#57606a");
+        let last = history
+            .series(label)
+            .into_iter()
+            .rev()
+            .flatten()
+            .next()
+            .map(|p| format!(" {:.1}%", p.completeness))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<li><span class=\"swatch\" style=\"background:{colour}\"></span>{}<span class=\"note\">{last}</span></li>",
+            esc(label)
+        );
+    }
+    out.push_str("</ul>\n</figure>\n");
+    commit_table(out, history, &labels);
+}
+
+/// The commits of the history, newest first, with each channel's completeness.
+fn commit_table(out: &mut String, history: &crate::history::History, labels: &[&str]) {
+    if history.history.is_empty() {
+        return;
+    }
+    out.push_str("<details><summary>Commits</summary><div class=\"scroll\"><table id=\"commits\"><thead><tr><th>commit</th><th>date</th><th>subject</th>");
+    for label in labels {
+        let _ = write!(out, "<th class=\"n\">{}</th>", esc(label));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for commit in history.history.iter().rev() {
+        let _ = write!(
+            out,
+            "<tr><td><code title=\"{}\">{}</code></td><td>{}</td><td>{}</td>",
+            esc(&commit.commit),
+            esc(&commit.short),
+            esc(commit.date.get(..10).unwrap_or(&commit.date)),
+            esc(&short(&commit.subject, 90))
+        );
+        if let Some(error) = &commit.error {
+            let _ = write!(
+                out,
+                "<td colspan=\"{}\">no numbers: {}</td>",
+                labels.len().max(1),
+                esc(&short(error, 200))
+            );
+        } else {
+            for label in labels {
+                match commit.channels.iter().find(|c| c.label == *label) {
+                    Some(p) => {
+                        let _ = write!(out, "<td class=\"n\">{:.1}%</td>", p.completeness);
+                    }
+                    None => out.push_str("<td class=\"n\">–</td>"),
+                }
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div></details>\n");
 }
 
 /// `text` cut to `n` characters, with an ellipsis.

@@ -828,6 +828,9 @@ pub fn quality(report: &crate::quality::QualityReport, style: &Style) -> String 
             paint_percent(style, c.completeness, &percent),
         );
     }
+    if let Some(history) = &report.history {
+        history_lines(&mut out, history, style);
+    }
     // Completeness per family: a column per channel while they fit in 100 columns.
     let mut families: Vec<&str> = report
         .channels
@@ -946,4 +949,100 @@ pub fn quality(report: &crate::quality::QualityReport, style: &Style) -> String 
         }
     }
     out
+}
+
+/// The most commits a sparkline shows (the newest), so a line fits 100 columns.
+const SPARK: usize = 48;
+
+/// `pim report --history`: per channel, a sparkline of its completeness over the commits,
+/// and where it started and ended.
+fn history_lines(out: &mut String, history: &crate::history::History, style: &Style) {
+    let commits = &history.history;
+    let shown = commits.len().min(SPARK);
+    let skip = commits.len() - shown;
+    match (commits.get(skip), commits.last()) {
+        (Some(first), Some(last)) => {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                style.paint(
+                    "1",
+                    &format!(
+                        "completeness over {}: {} {} → {} {}",
+                        count(shown, "commit", "commits"),
+                        visible(&first.short),
+                        first.date.get(..10).unwrap_or(&first.date),
+                        visible(&last.short),
+                        last.date.get(..10).unwrap_or(&last.date)
+                    )
+                )
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "\nno commit touched the catalog yet");
+        }
+    }
+    if skip > 0 {
+        let _ = writeln!(
+            out,
+            "(the newest {shown} of {} commits; --format json or html has them all)",
+            commits.len()
+        );
+    }
+    for label in history.labels() {
+        let series: Vec<Option<f64>> = history
+            .series(label)
+            .into_iter()
+            .skip(skip)
+            .map(|p| p.map(|p| p.completeness))
+            .collect();
+        let values: Vec<f64> = series.iter().flatten().copied().collect();
+        let (Some(first), Some(last)) = (values.first(), values.last()) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<22} {:<width$}  {} → {}",
+            fit(label, 22),
+            sparkline(&series),
+            paint_percent(style, *first, &format!("{first:>5.1}%")),
+            paint_percent(style, *last, &format!("{last:>5.1}%")),
+            width = shown
+        );
+    }
+    for c in commits.iter().skip(skip).filter(|c| c.error.is_some()) {
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            visible(&c.short),
+            fit(c.error.as_deref().unwrap_or_default(), 80)
+        );
+    }
+    if let Some(note) = &history.history_note {
+        let _ = writeln!(out, "({})", visible(note));
+    }
+}
+
+/// Block characters from the lowest value to the highest (a blank where there is none);
+/// a flat series sits at its level of 0–100 %.
+fn sparkline(series: &[Option<f64>]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let values = series.iter().flatten();
+    let lo = values.clone().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.copied().fold(f64::NEG_INFINITY, f64::max);
+    series
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(v) => {
+                let share = if hi - lo < 0.05 {
+                    v / 100.0
+                } else {
+                    (v - lo) / (hi - lo)
+                };
+                let level = (share.clamp(0.0, 1.0) * 7.0).round() as usize;
+                LEVELS.get(level).copied().unwrap_or('█')
+            }
+        })
+        .collect()
 }

@@ -256,6 +256,9 @@ pub fn quality(report: &crate::quality::QualityReport) -> String {
             out.push('\n');
         }
     }
+    if let Some(history) = &report.history {
+        history_table(&mut out, history);
+    }
     for c in &report.channels {
         if c.missing.is_empty() && c.worst.is_empty() {
             continue;
@@ -309,4 +312,52 @@ pub fn quality(report: &crate::quality::QualityReport) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// `pim report --history`: a row per channel, a column per commit (oldest first), then the
+/// commits' dates and subjects.
+fn history_table(out: &mut String, history: &crate::history::History) {
+    out.push_str("\n#### Completeness over time (% of items complete, oldest commit first)\n\n");
+    let commits = &history.history;
+    if commits.is_empty() {
+        out.push_str("No commit touched the catalog yet.\n");
+    } else {
+        out.push_str("| channel |");
+        for c in commits {
+            let _ = write!(out, " `{}` |", md(&c.short));
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"--:|".repeat(commits.len()));
+        out.push('\n');
+        for label in history.labels() {
+            let _ = write!(out, "| {} |", md(label));
+            for point in history.series(label) {
+                match point {
+                    Some(p) => {
+                        let _ = write!(out, " {:.1} |", p.completeness);
+                    }
+                    None => out.push_str(" – |"),
+                }
+            }
+            out.push('\n');
+        }
+        out.push_str("\n<details><summary>Commits</summary>\n\n");
+        for c in commits {
+            let _ = write!(
+                out,
+                "- `{}` {} {}",
+                md(&c.short),
+                md(c.date.get(..10).unwrap_or(&c.date)),
+                md(&c.subject)
+            );
+            if let Some(error) = &c.error {
+                let _ = write!(out, " (no numbers: {})", md(error));
+            }
+            out.push('\n');
+        }
+        out.push_str("\n</details>\n");
+    }
+    if let Some(note) = &history.history_note {
+        let _ = writeln!(out, "\n{}.", md(note));
+    }
 }
