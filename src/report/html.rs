@@ -273,7 +273,7 @@ fn history_chart(out: &mut String, history: &crate::history::History) {
     let (plot_w, plot_h) = (width - left - right, height - top - bottom);
     // The y axis starts at the lowest ten below the lowest value, so small moves show.
     let lowest = values.iter().copied().fold(100.0, f64::min);
-    let lo = ((lowest / 10.0).floor() * 10.0).min(90.0).max(0.0);
+    let lo = ((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0);
     let x = |i: usize| {
         if commits.len() <= 1 {
             left + plot_w / 2.0
