@@ -53,6 +53,9 @@ pub struct ChannelPoint {
     pub complete: usize,
     /// `complete / items` in percent, one decimal.
     pub completeness: f64,
+    /// Items with errors, and items `pim export` would put in the feed.
+    pub invalid: usize,
+    pub ready: usize,
 }
 
 /// One commit's project, as git stores it.
@@ -323,6 +326,8 @@ fn configuration_quality(
                     items: c.items,
                     complete: c.complete,
                     completeness: c.completeness,
+                    invalid: c.invalid,
+                    ready: c.ready,
                 })
                 .collect())
         })
