@@ -63,7 +63,7 @@ details{border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:0 12
 summary{cursor:pointer;padding:8px 0;font-weight:600}
 .search{margin:8px 0;width:100%;max-width:420px;padding:6px 8px;font:inherit;border:1px solid var(--line);border-radius:6px}
 .note{color:var(--muted);font-size:.9em}
-svg#history text{font-size:14px}
+svg#history text{font-size:13px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0 0;padding:0;list-style:none}
 .legend li{display:flex;align-items:center;gap:6px;min-width:0;overflow-wrap:anywhere}
 .swatch{display:inline-block;width:18px;height:4px;border-radius:2px;flex:none}
@@ -268,7 +268,7 @@ fn history_chart(out: &mut String, history: &crate::history::History) {
         commit_table(out, history, &labels);
         return;
     }
-    let (width, height) = (600.0, 260.0);
+    let (width, height) = (600.0, 250.0);
     let (left, right, top, bottom) = (48.0, 12.0, 12.0, 40.0);
     let (plot_w, plot_h) = (width - left - right, height - top - bottom);
     // The y axis starts at the lowest ten below the lowest value, so small moves show.
@@ -285,20 +285,38 @@ fn history_chart(out: &mut String, history: &crate::history::History) {
     let _ = write!(
         out,
         "<figure>\n<figcaption>Share of each channel's items with every required attribute, at each of the last {} commit{} that touched the catalog (oldest left)</figcaption>\n\
-         <svg class=\"chart\" id=\"history\" data-commits=\"{}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel over the commits\" style=\"max-width:820px\">",
+         <svg class=\"chart\" id=\"history\" data-commits=\"{}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"completeness per channel over the commits\" style=\"max-width:760px\">",
         commits.len(),
         if commits.len() == 1 { "" } else { "s" },
         commits.len()
     );
-    for k in 0..=4 {
-        let v = lo + (100.0 - lo) * f64::from(k) / 4.0;
+    // Ticks on round numbers: 2 % apart over a range of 10, up to 20 % over 100.
+    let step = match 100.0 - lo {
+        r if r <= 10.0 => 2.0,
+        r if r <= 20.0 => 5.0,
+        r if r <= 50.0 => 10.0,
+        _ => 20.0,
+    };
+    let mut v = lo;
+    while v <= 100.0 {
         let _ = write!(
             out,
             "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d1d9e0\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}%</text>",
             width - right,
             left - 6.0,
-            y(v) + 5.0,
+            y(v) + 4.0,
             y = y(v)
+        );
+        v += step;
+    }
+    // A tick per commit, so a commit without numbers still shows its place.
+    for i in 0..commits.len() {
+        let _ = write!(
+            out,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#8c959f\"/>",
+            top + plot_h,
+            top + plot_h + 5.0,
+            x = x(i)
         );
     }
     if let (Some(first), Some(last)) = (commits.first(), commits.last()) {
@@ -384,9 +402,14 @@ fn history_chart(out: &mut String, history: &crate::history::History) {
             .next()
             .map(|p| format!(" {:.1}%", p.completeness))
             .unwrap_or_default();
+        let swatch = if n >= PALETTE.len() {
+            format!("repeating-linear-gradient(90deg,{colour} 0 6px,transparent 6px 9px)")
+        } else {
+            colour.to_owned()
+        };
         let _ = write!(
             out,
-            "<li><span class=\"swatch\" style=\"background:{colour}\"></span>{}<span class=\"note\">{last}</span></li>",
+            "<li><span class=\"swatch\" style=\"background:{swatch}\"></span>{}<span class=\"note\">{last}</span></li>",
             esc(label)
         );
     }
