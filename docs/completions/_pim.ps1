@@ -157,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stdout')
             [CompletionResult]::new('--worst', '--worst', [CompletionResultType]::ParameterName, 'List the N worst items per channel (the rest are counted)')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Add completeness per channel at each of the last N commits that touched the catalog')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -657,7 +657,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__report)
-            opts="-C -h --channel --format --out --worst --project --help"
+            opts="-C -h --channel --format --out --worst --history --project --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,6 +676,10 @@ _pim() {
                     return 0
                     ;;
                 --worst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

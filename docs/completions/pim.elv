@@ -140,6 +140,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand --format 'Output format'
             cand --out 'Write the report to FILE instead of stdout'
             cand --worst 'List the N worst items per channel (the rest are counted)'
+            cand --history 'Add completeness per channel at each of the last N commits that touched the catalog'
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand -h 'Print help'

@@ -110,6 +110,7 @@ markdown\t''
 html\t''"
 complete -c pim -n "__fish_pim_using_subcommand report" -l out -d 'Write the report to FILE instead of stdout' -r -F
 complete -c pim -n "__fish_pim_using_subcommand report" -l worst -d 'List the N worst items per channel (the rest are counted)' -r
+complete -c pim -n "__fish_pim_using_subcommand report" -l history -d 'Add completeness per channel at each of the last N commits that touched the catalog' -r
 complete -c pim -n "__fish_pim_using_subcommand report" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand report" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand completions" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
