@@ -8,7 +8,7 @@ use crate::config::{ChannelSpec, FILE_NAME};
 use crate::git::{Commit, Repo, Tree};
 use crate::quality::{self, ReportOptions};
 use crate::validate::{self, CheckOptions};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -60,6 +60,8 @@ pub struct ChannelPoint {
 
 /// One commit's project, as git stores it.
 struct Revision {
+    /// Its catalog folder, when the commit has none (`pim report` refuses that).
+    missing_catalog: Option<String>,
     /// Product files under its catalog folder: (path, blob id), in walk order.
     products: Vec<(String, String)>,
     /// Paths skipped under the catalog folder, with why.
@@ -141,6 +143,13 @@ fn commits_quality(
     let mut configurations: BTreeMap<Vec<(String, String)>, Configuration> = BTreeMap::new();
     for (index, tree) in trees.iter().enumerate() {
         let catalog = catalog_folder(tree, &blobs);
+        let inside = format!("{catalog}/");
+        let has_catalog = tree
+            .files
+            .keys()
+            .chain(tree.links.keys())
+            .chain(tree.submodules.iter())
+            .any(|p| p.starts_with(&inside));
         let walk = tree.walk(&catalog);
         let products: Vec<(String, String)> = walk
             .files
@@ -163,6 +172,7 @@ fn commits_quality(
             .commits
             .push(index);
         revisions.push(Revision {
+            missing_catalog: (!has_catalog).then_some(catalog),
             products,
             skipped: walk.skipped,
         });
@@ -297,6 +307,9 @@ fn configuration_quality(
             let revision = revisions
                 .get(*i)
                 .ok_or_else(|| anyhow!("no revision {i}"))?;
+            if let Some(catalog) = &revision.missing_catalog {
+                bail!("the catalog folder {catalog} does not exist at this commit");
+            }
             let checked: Vec<Checked> = revision
                 .products
                 .iter()

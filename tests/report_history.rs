@@ -264,3 +264,47 @@ fn history_needs_a_positive_number() {
         assert!(err.contains("--history <N>"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn a_project_in_a_subfolder_and_a_commit_without_catalog() {
+    let repo = tempfile::tempdir().unwrap();
+    let shop = repo.path().join("shop");
+    let demo = demo_copy();
+    copy_tree(demo.path(), &shop);
+    let catalog = shop.join("catalog");
+    std::fs::rename(&catalog, repo.path().join("later")).unwrap();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "settings first"]);
+    std::fs::rename(repo.path().join("later"), &catalog).unwrap();
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "then the catalog"]);
+    let output = pim(
+        &shop,
+        &[
+            "report",
+            "--history",
+            "2",
+            "--channel",
+            "google",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let history = report["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(report.get("history_note").is_none());
+    assert_eq!(
+        history[0]["error"],
+        "the catalog folder catalog does not exist at this commit"
+    );
+    assert_eq!(history[0]["channels"], serde_json::json!([]));
+    assert_eq!(
+        numbers(&history[1]["channels"]),
+        numbers(&report["channels"]),
+        "the last commit is the working tree"
+    );
+    assert_eq!(history[1]["channels"][0]["label"], "google");
+}

@@ -1046,3 +1046,20 @@ fn sparkline(series: &[Option<f64>]) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_spans_lowest_to_highest_with_gaps() {
+        assert_eq!(
+            sparkline(&[Some(90.0), None, Some(95.0), Some(100.0)]),
+            "▁ ▅█"
+        );
+        // A flat series sits at its level of 0–100 %.
+        assert_eq!(sparkline(&[Some(100.0), Some(100.0)]), "██");
+        assert_eq!(sparkline(&[Some(0.0)]), "▁");
+        assert_eq!(sparkline(&[None, None]), "  ");
+    }
+}
