@@ -190,6 +190,14 @@ fn every_format_shows_the_history() {
     let root = dir.path();
     let short = |id: &str| git(root, &["rev-parse", "--short", id]);
 
+    // Fewer commits than asked: the note too fits 100 columns.
+    let text = stdout(&pim(root, &["report", "--history", "30"]));
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    assert!(
+        text.contains("only 4 commits touched the catalog"),
+        "{text}"
+    );
+
     let output = pim(root, &["report", "--history", "3"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);

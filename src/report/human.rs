@@ -1019,8 +1019,29 @@ fn history_lines(out: &mut String, history: &crate::history::History, style: &St
         );
     }
     if let Some(note) = &history.history_note {
-        let _ = writeln!(out, "({})", visible(note));
+        out.push_str(&wrap(&format!("({})", visible(note)), 100));
     }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word keeps its
+/// own line), each ending in a newline.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// Block characters from the lowest value to the highest (a blank where there is none);
@@ -1061,5 +1082,12 @@ mod tests {
         assert_eq!(sparkline(&[Some(100.0), Some(100.0)]), "██");
         assert_eq!(sparkline(&[Some(0.0)]), "▁");
         assert_eq!(sparkline(&[None, None]), "  ");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc\n");
+        assert_eq!(wrap("abcdefg h", 3), "abcdefg\nh\n");
+        assert_eq!(wrap("", 3), "\n");
     }
 }
