@@ -126,18 +126,18 @@ fn commits_quality(
         .iter()
         .map(|c| repo.tree(&c.id))
         .collect::<Result<_>>()?;
-    let mut cat = repo.cat_file()?;
-    // Each revision's pim.toml names its catalog folder.
-    let settings: Vec<&str> = trees
+    // Every distinct blob of every commit (products, pim.toml, schemas, templates, assets),
+    // through one `git cat-file --batch`: the same set the commits' projects are built from.
+    let wanted: Vec<&str> = trees
         .iter()
-        .filter_map(|t| t.files.get(FILE_NAME).map(String::as_str))
+        .flat_map(|t| t.files.values().map(String::as_str))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut blobs: HashMap<String, Vec<u8>> = settings
+    let blobs: HashMap<String, Vec<u8>> = wanted
         .iter()
         .map(|oid| (*oid).to_owned())
-        .zip(cat.read(&settings)?)
+        .zip(repo.read_blobs(&wanted)?)
         .collect();
     let mut revisions = Vec::with_capacity(trees.len());
     let mut configurations: BTreeMap<Vec<(String, String)>, Configuration> = BTreeMap::new();
@@ -177,23 +177,6 @@ fn commits_quality(
             skipped: walk.skipped,
         });
     }
-    // Every other blob of every revision, each once, in one more request to the same git.
-    let wanted: Vec<&str> = revisions
-        .iter()
-        .flat_map(|r| r.products.iter().map(|(_, oid)| oid.as_str()))
-        .chain(
-            configurations
-                .values()
-                .flat_map(|c| c.files.iter().map(|(_, oid)| oid.as_str())),
-        )
-        .filter(|oid| !blobs.contains_key(*oid))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let contents = cat.read(&wanted)?;
-    blobs.extend(wanted.iter().map(|oid| (*oid).to_owned()).zip(contents));
-    drop(cat);
-
     let mut out: Vec<Option<CommitQuality>> = vec![None; commits.len()];
     for configuration in configurations.values() {
         let results = configuration_quality(configuration, &revisions, &blobs, options);
