@@ -2,6 +2,7 @@
 //! line and column, and the source line a diagnostic shows. The only place that does that.
 
 pub mod yaml;
+pub mod yaml_events;
 
 use crate::config::Limits;
 use crate::diag::{Diagnostic, Position, Rule};

@@ -374,7 +374,24 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
 /// Parses one product file and applies the file-level rules. `Err` holds the diagnostics
 /// of a file that could not be read as a product; `Ok` may carry warnings and errors on
 /// individual scalars.
+///
+/// The tree comes from the event loader ([`super::yaml_events`]); a file it hands over (an
+/// error, a limit, a tag, an anchor, ...) is read by serde-saphyr, whose diagnostics are then
+/// reported. Both give the same tree where both succeed.
 pub fn parse(
+    text: &str,
+    rel: &str,
+    limits: &Limits,
+) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
+    match super::yaml_events::build(text, limits) {
+        Some(root) => Ok(scalar_findings(root, text, rel)),
+        None => parse_with_serde(text, rel, limits),
+    }
+}
+
+/// [`parse`] through serde-saphyr alone: the reference the event loader is compared with
+/// (fuzz target `yaml_loaders`), and the reader of the files the event loader hands over.
+pub fn parse_with_serde(
     text: &str,
     rel: &str,
     limits: &Limits,
@@ -421,9 +438,13 @@ pub fn parse(
             .help("write one product per file as `key: value` lines, starting with `sku:`"));
         }
     }
+    Ok(scalar_findings(root, text, rel))
+}
+
+fn scalar_findings(root: Node, text: &str, rel: &str) -> (Node, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     check_scalars(&root, text, rel, &mut Vec::new(), &mut diagnostics);
-    Ok((root, diagnostics))
+    (root, diagnostics)
 }
 
 fn is_blank(text: &str) -> bool {
@@ -750,5 +771,174 @@ mod tests {
         assert_eq!(node.span.start, 18);
         assert!(root.pointer("/a/zz").is_none());
         assert_eq!(pointer_push("/a", "b/c"), "/a/b~1c");
+    }
+}
+
+#[cfg(test)]
+mod loader_tests {
+    //! The event loader against serde-saphyr on snippets that probe each scalar rule.
+    use super::*;
+
+    fn same(text: &str) -> bool {
+        let text = text.to_owned();
+        std::thread::Builder::new()
+            .stack_size(crate::STACK_SIZE)
+            .spawn(move || {
+                let limits = Limits::default();
+                let fast = super::super::yaml_events::build(&text, &limits);
+                let slow = parse_with_serde(&text, "t.yaml", &limits);
+                match (&fast, &slow) {
+                    (Some(f), Ok((s, _))) => {
+                        assert_eq!(f, s, "{text:?}");
+                        true
+                    }
+                    (Some(f), Err(e)) => panic!("{text:?}: events gave {f:?}, serde {e:?}"),
+                    (None, _) => {
+                        // Handed over: the product path gives serde-saphyr's answer.
+                        assert_eq!(
+                            format!("{:?}", parse(&text, "t.yaml", &limits)),
+                            format!("{slow:?}")
+                        );
+                        false
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn scalars_resolve_as_serde_saphyr_does() {
+        let values = [
+            "1",
+            "-1",
+            "+1",
+            "0",
+            "-0",
+            "+0",
+            "01",
+            "-01",
+            "0x1F",
+            "0X1F",
+            "0o17",
+            "0O17",
+            "0b101",
+            "0B1",
+            "1_000",
+            "1__0",
+            "_1",
+            "1_",
+            "0x_1",
+            "1.5",
+            "-1.5",
+            "+1.5",
+            ".5",
+            "1.",
+            "1e5",
+            "1E-5",
+            "1e999",
+            "-1e999",
+            ".inf",
+            "-.inf",
+            "+.inf",
+            ".nan",
+            "-.nan",
+            "+.nan",
+            ".NaN",
+            "inf",
+            "nan",
+            "infinity",
+            "NaN",
+            "true",
+            "True",
+            "TRUE",
+            "tRue",
+            "false",
+            "yes",
+            "no",
+            "NO",
+            "on",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "",
+            "'1'",
+            "\"1\"",
+            "'null'",
+            "\"\"",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "340282366920938463463374607431768211456",
+            "0x",
+            "-0x1",
+            "1:2",
+            "12:30:00",
+            "2024-01-01",
+            "1,5",
+            "0.0",
+            "-0.0",
+            "00",
+            "0_0",
+            "|\n  text\n",
+            ">-\n  folded\n  text\n",
+            "\"a\\tb\"",
+            "'it''s'",
+            "é",
+            "1 # comment",
+            "[1, 2]",
+            "{a: 1}",
+            "{}",
+            "[]",
+            "-",
+            "- 1",
+            "?",
+        ];
+        let mut handled = 0;
+        for v in values {
+            handled += usize::from(same(&format!("k: {v}\n")));
+            same(&format!("{v}: x\n"));
+        }
+        assert!(handled > 60, "{handled}");
+    }
+
+    #[test]
+    fn structure_spans_and_keys_match() {
+        for text in [
+            "a:\n  b/c: [x, {d: 1}]\n",
+            "sku: A\nvariants:\n  - sku: B\n    price: {EUR: \"1.00\"}\n  - sku: C\n",
+            "a: 1\nb:\n  - [1, [2, [3]]]\n  - {x: {y: {z: w}}}\n",
+            "? a\n: 1\n? b\n",
+            "a: 1\n1: 2\n0x1: 3\n",
+            "1: a\n+1: b\n",
+            "null: 1\n'null': 2\n",
+            "a: 1\n...\n",
+            "--- \na: 1\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "a: 1\n---\nb: 1\n",
+            "a: 1\n---\n",
+            "a: 1\n# trailing\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "<<: {a: 1}\n",
+            "'<<': 1\n",
+            "a: 1\na: 2\n",
+            "[a]: 1\n",
+            "{a: 1}: 2\n",
+            "a:\n\tb: 1\n",
+            "a: [\n",
+            "- a\n",
+            "",
+            "# only\n",
+            "a: 'x\n",
+            "a: 1\n b: 2\n",
+            "k1: 1\nk2: 2\nk3: 3\nk4: 4\nk5: 5\nk6: 6\nk7: 7\nk8: 8\nk9: 9\nk10: 10\nk11: 11\nk12: 12\nk13: 13\nk14: 14\nk15: 15\nk16: 16\nk17: 17\nk18: 18\nk1: 19\n",
+        ] {
+            same(text);
+        }
     }
 }
