@@ -906,6 +906,60 @@ mod loader_tests {
         assert!(handled > 60, "{handled}");
     }
 
+    /// The fuzz target's comparison on its committed seeds (first byte: the limits), and on
+    /// the files of the folder `PIM_YAML_CORPUS` names, if set (a fuzz corpus).
+    #[test]
+    fn fuzz_seeds_agree() {
+        let seeds =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/yaml_loaders");
+        let mut dirs = vec![seeds];
+        dirs.extend(std::env::var_os("PIM_YAML_CORPUS").map(std::path::PathBuf::from));
+        let (mut events, mut serde) = (0, 0);
+        for dir in dirs {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                let Some((&selector, rest)) = bytes.split_first() else {
+                    continue;
+                };
+                let Ok(text) = String::from_utf8(rest.to_vec()) else {
+                    continue;
+                };
+                let mut limits = Limits::default();
+                if selector & 1 == 1 {
+                    limits.max_depth = usize::from(selector >> 5) + 2;
+                    limits.max_nodes = usize::from(selector >> 1 & 0x0f) * 4 + 1;
+                    limits.max_aliases = usize::from(selector >> 3 & 0x03) + 1;
+                    limits.max_expanded_size =
+                        Some(crate::config::ByteSize(u64::from(selector) * 2));
+                }
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+                let (fast, same) = on_big_stack(move || {
+                    let fast = super::super::yaml_events::build(&text, &limits).is_some();
+                    let new = format!("{:?}", parse(&text, "t.yaml", &limits));
+                    let old = format!("{:?}", parse_with_serde(&text, "t.yaml", &limits));
+                    (fast, new == old)
+                });
+                assert!(same);
+                if fast {
+                    events += 1;
+                } else {
+                    serde += 1;
+                }
+            }
+        }
+        eprintln!("{events} files read by the event loader, {serde} handed to serde-saphyr");
+        assert!(events >= 5, "{events}");
+    }
+
+    fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(crate::STACK_SIZE)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
     #[test]
     fn structure_spans_and_keys_match() {
         for text in [
