@@ -166,6 +166,18 @@ pub fn skip(rel: &str, why: &str) -> Diagnostic {
 
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
+    // The walk's paths extend the root's text: most need no parsing into components.
+    if cfg!(unix)
+        && let Some(rest) = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .strip_prefix(root.as_os_str().as_encoded_bytes())
+            .and_then(|rest| rest.strip_prefix(b"/"))
+            .and_then(|rest| std::str::from_utf8(rest).ok())
+        && rest.split('/').all(|c| !c.is_empty() && c != ".")
+    {
+        return rest.to_owned();
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

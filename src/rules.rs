@@ -965,110 +965,198 @@ pub fn facts(ctx: &FileContext<'_>) -> Facts {
     facts
 }
 
-/// The rules that span files, over every checked file in path order.
+/// A value the cross-file rules look at: in which file (an index into
+/// [`CrossFacts::files`]), where, and at which JSON pointer.
+#[derive(Clone, Copy, Debug)]
+pub struct Fact<'a> {
+    pub file: usize,
+    pub value: &'a str,
+    pub offset: usize,
+    pub pointer: &'a str,
+}
+
+/// A file as the cross-file rules see it: its path and its product's SKU.
+#[derive(Clone, Copy, Debug)]
+pub struct FactFile<'a> {
+    pub rel: &'a str,
+    pub sku: Option<&'a str>,
+}
+
+/// A measurement's unit in one file: attribute, top-level attribute, unit.
+#[derive(Clone, Copy, Debug)]
+pub struct FactUnit<'a> {
+    pub file: usize,
+    pub attribute: &'a str,
+    pub top: &'a str,
+    pub unit: &'a str,
+}
+
+/// What the cross-file rules need of every product file, in file order, borrowed from the
+/// checked files or from the cache (which then need not build a [`Checked`] per file).
+#[derive(Debug, Default)]
+pub struct CrossFacts<'a> {
+    pub files: Vec<FactFile<'a>>,
+    pub skus: Vec<Fact<'a>>,
+    pub gtins: Vec<Fact<'a>>,
+    pub links: Vec<Fact<'a>>,
+    pub units: Vec<FactUnit<'a>>,
+}
+
+impl<'a> CrossFacts<'a> {
+    /// Adds a file that was read as a product; returns its index.
+    pub fn add_file(&mut self, rel: &'a str, sku: Option<&'a str>) -> usize {
+        self.files.push(FactFile { rel, sku });
+        self.files.len() - 1
+    }
+
+    /// The facts of checked files, in their order.
+    pub fn of(files: &'a [Checked]) -> CrossFacts<'a> {
+        let mut out = CrossFacts::default();
+        for c in files {
+            let Some(facts) = &c.facts else { continue };
+            out.add(&c.file.rel, c.sku.as_deref(), facts);
+        }
+        out
+    }
+
+    /// Adds one file's facts.
+    pub fn add(&mut self, rel: &'a str, sku: Option<&'a str>, facts: &'a Facts) {
+        let file = self.add_file(rel, sku);
+        let located = |l: &'a Located| Fact {
+            file,
+            value: &l.value,
+            offset: l.offset,
+            pointer: &l.pointer,
+        };
+        self.skus.extend(facts.skus.iter().map(located));
+        self.gtins.extend(facts.gtins.iter().map(located));
+        self.links.extend(facts.links.iter().map(located));
+        self.units
+            .extend(facts.measurements.iter().map(|m| FactUnit {
+                file,
+                attribute: &m.attribute,
+                top: &m.top,
+                unit: &m.unit,
+            }));
+    }
+
+    fn file(&self, fact: &Fact<'_>) -> FactFile<'a> {
+        self.files
+            .get(fact.file)
+            .copied()
+            .unwrap_or(FactFile { rel: "", sku: None })
+    }
+}
+
+/// The rules that span files, over checked files.
 pub fn check_catalog(files: &[Checked]) -> Vec<Diagnostic> {
+    check_cross(&CrossFacts::of(files))
+}
+
+/// The rules that span files.
+pub fn check_cross(facts: &CrossFacts<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    duplicate_sku(files, &mut out);
-    duplicate_gtin(files, &mut out);
-    unknown_association(files, &mut out);
+    // SKUs are compared case-insensitively: each lowered once for both rules.
+    let lowered: Vec<std::borrow::Cow<'_, str>> = facts
+        .skus
+        .iter()
+        .map(|f| {
+            if f.value
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+            {
+                std::borrow::Cow::Owned(f.value.to_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(f.value)
+            }
+        })
+        .collect();
+    duplicate_sku(facts, &lowered, &mut out);
+    duplicate_gtin(facts, &mut out);
+    unknown_association(facts, &lowered, &mut out);
     out
 }
 
-fn with_facts(files: &[Checked]) -> impl Iterator<Item = (&Checked, &Facts)> {
-    files
-        .iter()
-        .filter_map(|c| c.facts.as_ref().map(|f| (c, f)))
-}
-
-fn duplicate_sku(files: &[Checked], out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, &str> = HashMap::new();
-    for (checked, facts) in with_facts(files) {
-        for Located {
-            value: sku,
-            offset,
-            pointer,
-        } in &facts.skus
-        {
-            let key = sku.to_lowercase();
-            match first.get(&key) {
-                Some(&where_) => out.push(
-                    Diagnostic::new(
-                        Rule::DuplicateSku,
-                        &checked.file.rel,
-                        Position::Offset(*offset),
-                        if where_ == checked.file.rel {
-                            format!("SKU `{sku}` is defined twice in this file (SKUs are compared case-insensitively)")
-                        } else {
-                            format!("SKU `{sku}` is also defined in {where_} (SKUs are compared case-insensitively)")
-                        },
-                    )
-                    .at(pointer.clone())
-                    .sku(checked.sku.as_deref())
-                    .help("give one of them a new SKU"),
-                ),
-                None => {
-                    first.insert(key, &checked.file.rel);
-                }
+fn duplicate_sku(
+    facts: &CrossFacts<'_>,
+    lowered: &[std::borrow::Cow<'_, str>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut first: HashMap<&str, &str> = HashMap::with_capacity(facts.skus.len());
+    for (fact, key) in facts.skus.iter().zip(lowered) {
+        let file = facts.file(fact);
+        let sku = fact.value;
+        match first.get(key.as_ref()) {
+            Some(&where_) => out.push(
+                Diagnostic::new(
+                    Rule::DuplicateSku,
+                    file.rel,
+                    Position::Offset(fact.offset),
+                    if where_ == file.rel {
+                        format!("SKU `{sku}` is defined twice in this file (SKUs are compared case-insensitively)")
+                    } else {
+                        format!("SKU `{sku}` is also defined in {where_} (SKUs are compared case-insensitively)")
+                    },
+                )
+                .at(fact.pointer.to_owned())
+                .sku(file.sku)
+                .help("give one of them a new SKU"),
+            ),
+            None => {
+                first.insert(key.as_ref(), file.rel);
             }
         }
     }
 }
 
-fn duplicate_gtin(files: &[Checked], out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<&str, (&str, &str)> = HashMap::new();
-    for (checked, facts) in with_facts(files) {
-        for Located {
-            value: gtin,
-            offset,
-            pointer,
-        } in &facts.gtins
-        {
-            match first.get(gtin.as_str()) {
-                Some(&(file, first_pointer)) => out.push(
-                    Diagnostic::new(
-                        Rule::DuplicateGtin,
-                        &checked.file.rel,
-                        Position::Offset(*offset),
-                        format!("GTIN `{gtin}` is also used in {file} at `{first_pointer}`"),
-                    )
-                    .at(pointer.clone())
-                    .sku(checked.sku.as_deref())
-                    .help("each trade item has its own GTIN; correct one of the two"),
-                ),
-                None => {
-                    first.insert(gtin, (&checked.file.rel, pointer));
-                }
+fn duplicate_gtin(facts: &CrossFacts<'_>, out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, (&str, &str)> = HashMap::with_capacity(facts.gtins.len());
+    for fact in &facts.gtins {
+        let here = facts.file(fact);
+        let gtin = fact.value;
+        match first.get(gtin) {
+            Some(&(file, first_pointer)) => out.push(
+                Diagnostic::new(
+                    Rule::DuplicateGtin,
+                    here.rel,
+                    Position::Offset(fact.offset),
+                    format!("GTIN `{gtin}` is also used in {file} at `{first_pointer}`"),
+                )
+                .at(fact.pointer.to_owned())
+                .sku(here.sku)
+                .help("each trade item has its own GTIN; correct one of the two"),
+            ),
+            None => {
+                first.insert(gtin, (here.rel, fact.pointer));
             }
         }
     }
 }
 
-fn unknown_association(files: &[Checked], out: &mut Vec<Diagnostic>) {
-    let known: HashSet<String> = with_facts(files)
-        .flat_map(|(_, f)| f.skus.iter().map(|s| s.value.to_lowercase()))
-        .collect();
-    for (checked, facts) in with_facts(files) {
-        for Located {
-            value: sku,
-            offset,
-            pointer,
-        } in &facts.links
-        {
-            if !known.contains(&sku.to_lowercase()) {
-                out.push(
-                    Diagnostic::new(
-                        Rule::UnknownAssociation,
-                        &checked.file.rel,
-                        Position::Offset(*offset),
-                        format!(
-                            "`{pointer}` links to SKU `{sku}`, which no product or variant has"
-                        ),
-                    )
-                    .at(pointer.clone())
-                    .sku(checked.sku.as_deref())
-                    .help("correct the SKU, or remove the link"),
-                );
-            }
+fn unknown_association(
+    facts: &CrossFacts<'_>,
+    lowered: &[std::borrow::Cow<'_, str>],
+    out: &mut Vec<Diagnostic>,
+) {
+    if facts.links.is_empty() {
+        return;
+    }
+    let known: HashSet<&str> = lowered.iter().map(AsRef::as_ref).collect();
+    for fact in &facts.links {
+        let file = facts.file(fact);
+        let (sku, pointer) = (fact.value, fact.pointer);
+        if !known.contains(sku.to_lowercase().as_str()) {
+            out.push(
+                Diagnostic::new(
+                    Rule::UnknownAssociation,
+                    file.rel,
+                    Position::Offset(fact.offset),
+                    format!("`{pointer}` links to SKU `{sku}`, which no product or variant has"),
+                )
+                .at(pointer.to_owned())
+                .sku(file.sku)
+                .help("correct the SKU, or remove the link"),
+            );
         }
     }
 }

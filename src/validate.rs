@@ -65,11 +65,17 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
         evaluator: (!channels.is_empty()).then_some(&evaluator),
     };
     let mut cache_warnings = Vec::new();
+    // With the cache: each file's path, and its items if it is a product.
+    let mut counted: Vec<(String, Option<usize>)> = Vec::new();
     let mut validation = if options.evaluator.is_none() && use_cache {
         let (files, skipped) = catalog::find_files(project)?;
-        let (checked, warnings) = crate::cache::check_files(project, &files);
+        let (diagnostics, counts, warnings) = crate::cache::validate(project, files, skipped)?;
         cache_warnings = warnings;
-        finish(project, checked, skipped)?
+        counted = counts;
+        Validation {
+            checked: Vec::new(),
+            diagnostics,
+        }
     } else {
         validate_catalog(project, options)?
     };
@@ -107,11 +113,21 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
     source::resolve_positions(root, project.config.limits.max_file_size.0, pending);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
-    let files: Vec<&Checked> = validation
-        .checked
-        .iter()
-        .filter(|c| in_scope(&c.file.rel))
-        .collect();
+    // Each file in scope: whether it is a product, and its items.
+    let files: Vec<Option<usize>> = if validation.checked.is_empty() {
+        counted
+            .iter()
+            .filter(|(rel, _)| in_scope(rel))
+            .map(|(_, items)| *items)
+            .collect()
+    } else {
+        validation
+            .checked
+            .iter()
+            .filter(|c| in_scope(&c.file.rel))
+            .map(|c| c.facts.as_ref().map(|f| f.items))
+            .collect()
+    };
     let count = |severity| {
         diagnostics
             .iter()
@@ -120,12 +136,8 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
     };
     let summary = Summary {
         files: files.len(),
-        products: files.iter().filter(|c| c.facts.is_some()).count(),
-        items: files
-            .iter()
-            .filter_map(|c| c.facts.as_ref())
-            .map(|f| f.items)
-            .sum(),
+        products: files.iter().flatten().count(),
+        items: files.iter().flatten().sum(),
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
     };
@@ -212,7 +224,7 @@ pub fn validate_checked(
 
 /// A channel's `units` must fit the measurements the catalog holds: asking for `ml` for a
 /// weight in kg is a configuration error (exit 2), never a value left unconverted.
-fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
+fn check_channel_units(project: &Project, facts: &rules::CrossFacts<'_>) -> Result<()> {
     // The locales of one channel share its units: its first is enough.
     for spec in project
         .config
@@ -223,37 +235,30 @@ fn check_channel_units(project: &Project, checked: &[Checked]) -> Result<()> {
         if spec.target.units.is_empty() {
             continue;
         }
-        for c in checked {
-            let Some(facts) = &c.facts else { continue };
-            for crate::catalog::Measured {
-                attribute,
-                top,
-                unit,
-            } in &facts.measurements
-            {
-                let Some(have) = crate::units::dimension(unit) else {
-                    continue;
-                };
-                let units = &spec.target.units;
-                let Some((key, wanted)) = [attribute.as_str(), top.as_str(), have.name()]
-                    .into_iter()
-                    .find_map(|k| units.get_key_value(k))
-                else {
-                    continue;
-                };
-                let Some(dimension) = crate::units::dimension(wanted) else {
-                    continue;
-                };
-                if dimension != have {
-                    bail!(
-                        "[channels.{}] units: `{key} = \"{wanted}\"` is a {} unit, but `{attribute}` in {} is in {unit}, a {}; ask for one of {}",
-                        spec.name,
-                        dimension.name(),
-                        c.file.rel,
-                        have.name(),
-                        crate::units::of_dimension(have)
-                    );
-                }
+        for m in &facts.units {
+            let (attribute, unit) = (m.attribute, m.unit);
+            let Some(have) = crate::units::dimension(unit) else {
+                continue;
+            };
+            let units = &spec.target.units;
+            let Some((key, wanted)) = [attribute, m.top, have.name()]
+                .into_iter()
+                .find_map(|k| units.get_key_value(k))
+            else {
+                continue;
+            };
+            let Some(dimension) = crate::units::dimension(wanted) else {
+                continue;
+            };
+            if dimension != have {
+                let rel = facts.files.get(m.file).map_or("", |f| f.rel);
+                bail!(
+                    "[channels.{}] units: `{key} = \"{wanted}\"` is a {} unit, but `{attribute}` in {rel} is in {unit}, a {}; ask for one of {}",
+                    spec.name,
+                    dimension.name(),
+                    have.name(),
+                    crate::units::of_dimension(have)
+                );
             }
         }
     }
@@ -266,19 +271,34 @@ fn finish(
     checked: Vec<Checked>,
     skipped: Vec<Diagnostic>,
 ) -> Result<Validation> {
-    check_channel_units(project, &checked)?;
     if let Some(error) = checked.iter().find_map(|c| c.evaluation_error.as_ref()) {
+        check_channel_units(project, &rules::CrossFacts::of(&checked))?;
         bail!("{error}");
     }
-    let mut diagnostics = skipped;
-    diagnostics.extend(checked.iter().flat_map(|c| c.diagnostics.iter().cloned()));
-    diagnostics.extend(rules::check_catalog(&checked));
-    let mut diagnostics = apply_levels(project, diagnostics);
-    drop_shadowed_schema_errors(&mut diagnostics);
+    let own = checked.iter().flat_map(|c| c.diagnostics.iter().cloned());
+    let diagnostics = conclude(project, skipped, own, &rules::CrossFacts::of(&checked))?;
     Ok(Validation {
         checked,
         diagnostics,
     })
+}
+
+/// The whole catalog's diagnostics from the skipped paths, each file's own diagnostics (in
+/// file order) and the facts for the cross-file rules: those rules, `[rules]` levels and
+/// one-problem-one-diagnostic. Fails when a channel's `units` do not fit the catalog.
+pub fn conclude(
+    project: &Project,
+    skipped: Vec<Diagnostic>,
+    own: impl Iterator<Item = Diagnostic>,
+    facts: &rules::CrossFacts<'_>,
+) -> Result<Vec<Diagnostic>> {
+    check_channel_units(project, facts)?;
+    let mut diagnostics = skipped;
+    diagnostics.extend(own);
+    diagnostics.extend(rules::check_cross(facts));
+    let mut diagnostics = apply_levels(project, diagnostics);
+    drop_shadowed_schema_errors(&mut diagnostics);
+    Ok(diagnostics)
 }
 
 /// `incomplete` for each item the channel's filter selects that lacks required attributes.
