@@ -4,9 +4,10 @@
 //! The whole cache is tied to one project key: pim's version (and executable), `pim.toml`,
 //! every schema file, the categories file and the assets folder's listing (paths, sizes,
 //! modification times). An entry is tied to its file's metadata (size, modification and
-//! change times, inode) as git's index is, and to a hash of its content: metadata that
-//! changed, or that changed too close to when the entry was made (a "racy" file), sends
-//! pim to the content, and a file whose content is unchanged is not checked again.
+//! change times, inode) as git's index is, and to its git blob id: metadata that changed,
+//! or that changed too close to when the entry was made (a "racy" file), sends pim to the
+//! content, and a file whose content is unchanged is not checked again. `pim diff` finds a
+//! revision's product files in the cache by path and blob id ([`Known`]).
 //!
 //! The cache is one binary file: the entries in the catalog's order, then the whole run's
 //! diagnostics. A run whose files all match their entries prints those diagnostics without
@@ -15,7 +16,7 @@
 //! rewrites the file through a temporary file renamed into place, so concurrent runs never
 //! leave a torn file. A cache that cannot be read or written is ignored with a warning.
 
-use crate::catalog::{Checked, ProductPath, Project};
+use crate::catalog::{Checked, Facts, Located, Measured, ProductPath, Project};
 use crate::diag::{Diagnostic, Position, Rule, Severity};
 use crate::rules::{CrossFacts, Fact, FactUnit};
 use crate::source;
@@ -30,7 +31,7 @@ use std::path::Path;
 /// Where the cache lives, relative to the project root.
 pub const FOLDER: &str = ".pim/cache";
 /// Bumped when the file's form changes; it is part of the file's name.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The first bytes of the cache file.
 const MAGIC: &[u8; 8] = b"pimcache";
 /// A file modified less than this before it was checked is confirmed by its content.
@@ -340,8 +341,8 @@ struct Record<'a> {
     stamp: Stamp,
     /// When the stamp was taken (nanoseconds since the epoch).
     at: i64,
-    /// Hash of the file's text.
-    hash: u64,
+    /// The file's git blob id (SHA-1 of `blob <length>\0` and the bytes).
+    blob: Blob,
     /// The file read as a product.
     has_facts: bool,
     /// Its sellable items.
@@ -414,13 +415,13 @@ impl<'a> Body<'a> {
     }
 }
 
-/// Writes a record: path, metadata, hash, summary, then the body.
+/// Writes a record: path, metadata, blob id, summary, then the body.
 fn write_record(
     w: &mut Writer,
     rel: &str,
     stamp: Stamp,
     at: i64,
-    hash: u64,
+    blob: &Blob,
     (has_facts, items): (bool, usize),
     body: impl FnOnce(&mut Writer),
 ) {
@@ -429,7 +430,7 @@ fn write_record(
     w.str(rel);
     w.stamp(stamp);
     w.i64(at);
-    w.u64(hash);
+    w.buf.extend_from_slice(blob);
     w.u8(u8::from(has_facts));
     w.len(items);
     body(w);
@@ -609,7 +610,7 @@ fn record<'a>(r: &mut Reader<'a>) -> Option<Record<'a>> {
         rel: inner.str()?,
         stamp: inner.stamp()?,
         at: inner.i64()?,
-        hash: inner.u64()?,
+        blob: inner.take(20)?.try_into().ok()?,
         has_facts: match inner.u8()? {
             0 => false,
             1 => true,
@@ -621,11 +622,16 @@ fn record<'a>(r: &mut Reader<'a>) -> Option<Record<'a>> {
     })
 }
 
-fn hash_text(text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    h.write(text.as_bytes());
-    h.write_usize(text.len());
-    h.finish()
+/// A git blob id.
+pub type Blob = [u8; 20];
+
+/// The git blob id of a file's bytes, as `git hash-object` gives it.
+pub fn blob_id(bytes: &[u8]) -> Blob {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(format!("blob {}\0", bytes.len()).as_bytes());
+    h.update(bytes);
+    h.finalize().into()
 }
 
 /// The key of everything besides the product files that a check depends on.
@@ -696,6 +702,42 @@ fn hash_tree(h: &mut DefaultHasher, dir: &Path, content: bool) {
     }
 }
 
+/// The key of what checking a product file depends on besides the file itself, from the
+/// content of the project's files alone (so a git revision written to a folder and the
+/// working tree can be compared): `pim.toml`, the categories file, every schema file, and
+/// the paths under the assets folder. `None` when the schemas or assets hold a symlink (a
+/// revision is written without them).
+pub fn content_key(project: &Project) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    h.write_u32(FORMAT);
+    let root = &project.root;
+    let p = &project.config.project;
+    hash_file(&mut h, &root.join(crate::config::FILE_NAME));
+    hash_file(&mut h, &root.join(&p.categories));
+    for (dir, content) in [(root.join(&p.schemas), true), (root.join(&p.assets), false)] {
+        if dir.symlink_metadata().is_err() {
+            h.write_u8(0xfd);
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.ok()?;
+            if entry.path_is_symlink() {
+                return None;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            h.write(rel.as_os_str().as_encoded_bytes());
+            h.write_u8(0xff);
+            let is_file = entry.file_type().is_file();
+            h.write_u8(u8::from(is_file));
+            if is_file && content {
+                hash_file(&mut h, entry.path());
+            }
+        }
+        h.write_u8(0xfe);
+    }
+    Some(h.finish())
+}
+
 /// The paths skipped with a warning, as a number.
 fn skipped_key(skipped: &[Diagnostic]) -> u64 {
     let mut h = DefaultHasher::new();
@@ -721,7 +763,7 @@ enum Outcome<'a> {
     Checked {
         checked: Box<Checked>,
         stamp: Option<Stamp>,
-        hash: u64,
+        blob: Blob,
     },
 }
 
@@ -933,19 +975,19 @@ pub fn validate(
                         continue;
                     };
                     let counts = (r.has_facts, r.items);
-                    write_record(&mut w, r.rel, *stamp, now, r.hash, counts, |w| {
+                    write_record(&mut w, r.rel, *stamp, now, &r.blob, counts, |w| {
                         w.buf.extend_from_slice(r.body);
                     });
                 }
                 Outcome::Checked {
                     checked,
                     stamp: Some(stamp),
-                    hash,
+                    blob,
                 } => {
                     let items = checked.facts.as_ref().map(|f| f.items);
                     let counts = (items.is_some(), items.unwrap_or(0));
                     let rel = checked.file.rel.as_str();
-                    write_record(&mut w, rel, *stamp, now, *hash, counts, |w| {
+                    write_record(&mut w, rel, *stamp, now, blob, counts, |w| {
                         write_body(w, checked);
                     });
                 }
@@ -1054,19 +1096,25 @@ fn check_one<'a>(
             body,
         };
     }
-    let text = match source::read(&file.path, &file.rel, &project.config.limits) {
-        Ok(text) => text,
-        Err(d) => {
-            return Outcome::Checked {
-                checked: Box::new(Checked::failed(file, d)),
-                stamp: None,
-                hash: 0,
-            };
-        }
+    let limits = &project.config.limits;
+    let failed = |checked: Checked| Outcome::Checked {
+        checked: Box::new(checked),
+        stamp: None,
+        blob: [0; 20],
     };
-    let hash = hash_text(&text.text);
+    let Some(bytes) = source::read_regular(&file.path, limits.max_file_size.0)
+        .ok()
+        .and_then(Result::ok)
+    else {
+        // Read again for the diagnostic a plain read gives.
+        return failed(match source::read(&file.path, &file.rel, limits) {
+            Ok(text) => check_text(project, index, file, &text),
+            Err(d) => Checked::failed(file, d),
+        });
+    };
+    let blob = blob_id(&bytes);
     if let (Some(stamp), Some((record, entry))) = (stamp, old)
-        && entry.hash == hash
+        && entry.blob == blob
         && let Some(body) = Body::read(entry.body, None)
     {
         return Outcome::Stored {
@@ -1075,13 +1123,110 @@ fn check_one<'a>(
             body,
         };
     }
-    let mut checked = validate::check_text(project, index, file, &text, CheckOptions::default());
+    let text = match source::decode(bytes, &file.rel) {
+        Ok(text) => text,
+        Err(d) => return failed(Checked::failed(file, d)),
+    };
+    Outcome::Checked {
+        checked: Box::new(check_text(project, index, file, &text)),
+        stamp,
+        blob,
+    }
+}
+
+/// Checks a file's text, positions resolved.
+fn check_text(project: &Project, index: usize, file: &ProductPath, text: &source::Text) -> Checked {
+    let mut checked = validate::check_text(project, index, file, text, CheckOptions::default());
     source::resolve_positions_with(&mut checked.diagnostics, |_| {
         Some(text.text.as_bytes().to_vec())
     });
-    Outcome::Checked {
-        checked: Box::new(checked),
-        stamp,
-        hash,
+    checked
+}
+
+/// The cache as `pim diff` reads it: what checking each product file of the working tree
+/// learned, found by path and git blob id.
+pub struct Known {
+    bytes: Vec<u8>,
+}
+
+impl Known {
+    /// The cache of the working tree of `project`, when it is the project's current one.
+    pub fn read(project: &Project) -> Option<Known> {
+        let bytes = std::fs::read(project.root.join(FOLDER).join(file_name())).ok()?;
+        let header = Header::read(&mut Reader { buf: &bytes })?;
+        (header.key == project_key(project)).then_some(Known { bytes })
     }
+
+    /// For each (file, blob id), the file checked, if the cache holds that file with that
+    /// content; its positions resolved.
+    pub fn checked(&self, files: &[(ProductPath, Blob)]) -> Vec<Option<Checked>> {
+        self.find(files, |(file, _)| file, |r, (_, blob)| r.blob == *blob)
+            .into_iter()
+            .map(|found| found.map(|(c, _)| c))
+            .collect()
+    }
+
+    /// For each file, the file checked and its blob id, if the cache holds the file.
+    pub fn by_path(&self, files: &[ProductPath]) -> Vec<Option<(Checked, Blob)>> {
+        self.find(files, |file| file, |_, _| true)
+    }
+
+    fn find<T: Sync>(
+        &self,
+        files: &[T],
+        file: impl Fn(&T) -> &ProductPath + Sync,
+        holds: impl Fn(&Record<'_>, &T) -> bool + Sync,
+    ) -> Vec<Option<(Checked, Blob)>> {
+        let mut r = Reader { buf: &self.bytes };
+        let records = Header::read(&mut r)
+            .and_then(|header| entries(&header, r.buf))
+            .unwrap_or_default();
+        let index: HashMap<&str, &Record<'_>> = records.iter().map(|r| (r.rel, r)).collect();
+        files
+            .par_iter()
+            .map(|t| {
+                let f = file(t);
+                let record = index.get(f.rel.as_str()).filter(|r| holds(r, t))?;
+                Some((owned(record, f)?, record.blob))
+            })
+            .collect()
+    }
+}
+
+/// A record as a checked file (without the product's values).
+fn owned(record: &Record<'_>, file: &ProductPath) -> Option<Checked> {
+    let mut facts = CrossFacts::default();
+    let at = facts.add_file(record.rel, None);
+    let body = Body::read(record.body, None)?;
+    Body::read(record.body, Some((&mut facts, at)))?;
+    let located = |list: &[Fact<'_>]| {
+        list.iter()
+            .map(|f| Located::new(f.value, f.offset, f.pointer))
+            .collect()
+    };
+    let own = Facts {
+        skus: located(&facts.skus),
+        gtins: located(&facts.gtins),
+        links: located(&facts.links),
+        items: record.items,
+        measurements: facts
+            .units
+            .iter()
+            .map(|u| Measured {
+                attribute: u.attribute.to_owned(),
+                top: u.top.to_owned(),
+                unit: u.unit.to_owned(),
+            })
+            .collect(),
+    };
+    Some(Checked {
+        file: file.clone(),
+        diagnostics: body.diagnostics,
+        facts: record.has_facts.then_some(own),
+        sku: body.sku.map(str::to_owned),
+        value: None,
+        item_offsets: Vec::new(),
+        channel_items: Vec::new(),
+        evaluation_error: None,
+    })
 }

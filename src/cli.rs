@@ -217,6 +217,10 @@ pub struct DiffArgs {
     /// Exit 1 when the change introduces errors
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,
+
+    /// Check every product of both revisions, without reading or writing the cache in .pim/cache
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `--format` of validate and export.

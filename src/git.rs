@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// A git repository and where the project sits in it.
+#[derive(Clone)]
 pub struct Repo {
     pub top: PathBuf,
     /// The project's folder relative to the repository's top, `/`-separated, maybe empty.

@@ -73,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'pim' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when the change introduces errors')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Check every product of both revisions, without reading or writing the cache in .pim/cache')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -157,7 +157,7 @@ _pim() {
             return 0
             ;;
         pim__subcmd__diff)
-            opts="-C -h --format --price-alert --fail-on --project --help"
+            opts="-C -h --format --price-alert --fail-on --no-cache --project --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

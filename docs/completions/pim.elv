@@ -67,6 +67,7 @@ set edit:completion:arg-completer[pim] = {|@words|
             cand --fail-on 'Exit 1 when the change introduces errors'
             cand -C 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
             cand --project 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)'
+            cand --no-cache 'Check every product of both revisions, without reading or writing the cache in .pim/cache'
             cand -h 'Print help'
             cand --help 'Print help'
         }

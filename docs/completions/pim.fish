@@ -65,6 +65,7 @@ json\t''"
 complete -c pim -n "__fish_pim_using_subcommand diff" -l price-alert -d 'Warn when a price moves by more than PCT percent' -r
 complete -c pim -n "__fish_pim_using_subcommand diff" -l fail-on -d 'Exit 1 when the change introduces errors' -r -f -a "new-errors\t''"
 complete -c pim -n "__fish_pim_using_subcommand diff" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
+complete -c pim -n "__fish_pim_using_subcommand diff" -l no-cache -d 'Check every product of both revisions, without reading or writing the cache in .pim/cache'
 complete -c pim -n "__fish_pim_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -s C -l project -d 'Run as if pim was started in DIR (the project is the nearest pim.toml at or above it)' -r -F
 complete -c pim -n "__fish_pim_using_subcommand import; and not __fish_seen_subcommand_from akeneo shopify help" -s h -l help -d 'Print help'

@@ -26,6 +26,7 @@ pub fn run(invocation: &Invocation, args: &DiffArgs) -> Result<ExitStatus> {
         base: args.base.clone(),
         head: args.head.clone(),
         price_alert,
+        cache: !args.no_cache,
     };
     let outcome = diff(&root, &options)?;
     if let Some(base) = &outcome.base_note {

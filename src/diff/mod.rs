@@ -1,7 +1,8 @@
 //! `pim diff`: the catalog at two git revisions, products matched by SKU, field by field;
 //! the problems the change brings or fixes; and what it does to every channel's feed.
 
-use crate::catalog::{ProductPath, Project};
+use crate::cache::Blob;
+use crate::catalog::{Checked, ProductPath, Project};
 use crate::channel::{self, Blocking, blocking_errors, select};
 use crate::diag::{Diagnostic, Severity};
 use crate::git::Repo;
@@ -9,6 +10,7 @@ use crate::schema::{Annotation, Kind};
 use crate::source;
 use crate::validate::{self, CheckOptions, Validation};
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
@@ -25,6 +27,9 @@ pub struct DiffOptions {
     pub head: Option<String>,
     /// Warn when a price moves by more than this percentage.
     pub price_alert: Decimal,
+    /// Take what the cache of `.pim/cache/` knows of product files (refreshing it first),
+    /// so only the files that differ from it are read and checked.
+    pub cache: bool,
 }
 
 /// A diff and how its base was chosen.
@@ -50,8 +55,89 @@ struct Side {
     root: PathBuf,
     project: Project,
     validation: Validation,
+    /// Each checked file's git blob id, when known. A product taken from the cache has no
+    /// values until [`Side::fill`] reads them.
+    blobs: Vec<Option<Blob>>,
+    /// Where the product files' bytes are: `None` for the working tree.
+    revision: Option<Repo>,
     /// Kept alive while the side is used.
     _temp: Option<tempfile::TempDir>,
+}
+
+/// A product on one side: its file, values as written (when read) and blob id (when known).
+#[derive(Clone, Copy)]
+struct Product<'a> {
+    file: &'a str,
+    value: Option<&'a str>,
+    blob: Option<&'a Blob>,
+}
+
+impl Product<'_> {
+    /// The same text on both sides: the same blob, or the same values.
+    fn same(&self, other: &Product<'_>) -> bool {
+        match (self.blob, other.blob) {
+            (Some(a), Some(b)) if a == b => true,
+            _ => self.value == other.value,
+        }
+    }
+}
+
+/// The working tree's cache, brought up to date: its diagnostics, and what it knows of
+/// each product file.
+struct Warm {
+    project: Project,
+    files: Vec<crate::catalog::ProductPath>,
+    diagnostics: Vec<Diagnostic>,
+    known: crate::cache::Known,
+    /// The key of what the checks depend on besides the product files.
+    key: u64,
+}
+
+impl Warm {
+    fn load(root: &Path) -> Result<Option<Warm>> {
+        let project = Project::open(root)?;
+        let Some(key) = crate::cache::content_key(&project) else {
+            return Ok(None);
+        };
+        let (files, skipped) = crate::catalog::find_files(&project)?;
+        let (diagnostics, _, warnings) = crate::cache::validate(&project, files.clone(), skipped)?;
+        if !warnings.is_empty() {
+            return Ok(None);
+        }
+        let Some(known) = crate::cache::Known::read(&project) else {
+            return Ok(None);
+        };
+        Ok(Some(Warm {
+            project,
+            files,
+            diagnostics,
+            known,
+            key,
+        }))
+    }
+
+    /// The working tree as a side, from the cache alone (`None` where it falls short).
+    fn side(self, label: String, root: PathBuf) -> Option<Side> {
+        let found = self.known.by_path(&self.files);
+        let (checked, blobs): (Vec<Checked>, Vec<Option<Blob>>) = found
+            .into_iter()
+            .map(|f| f.map(|(c, b)| (c, Some(b))))
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .unzip();
+        Some(Side {
+            label,
+            root,
+            project: self.project,
+            validation: Validation {
+                checked,
+                diagnostics: self.diagnostics,
+            },
+            blobs,
+            revision: None,
+            _temp: None,
+        })
+    }
 }
 
 impl Side {
@@ -68,22 +154,89 @@ impl Side {
             project.config.limits.max_file_size.0,
             &mut validation.diagnostics,
         );
+        let blobs = vec![None; validation.checked.len()];
         Ok(Side {
             label,
             root,
             project,
             validation,
+            blobs,
+            revision: None,
             _temp: temp,
         })
     }
 
-    /// SKU → (file, values as written), in SKU order.
-    fn products(&self) -> BTreeMap<String, (&str, &str)> {
+    /// SKU → product, in SKU order.
+    fn products(&self) -> BTreeMap<String, Product<'_>> {
         self.validation
             .checked
             .iter()
-            .filter_map(|c| Some((c.sku.clone()?, (c.file.rel.as_str(), c.value.as_deref()?))))
+            .zip(&self.blobs)
+            .filter_map(|(c, blob)| {
+                let value = c.value.as_deref();
+                let blob = blob.as_ref();
+                (value.is_some() || blob.is_some()).then_some(())?;
+                let file = c.file.rel.as_str();
+                Some((c.sku.clone()?, Product { file, value, blob }))
+            })
             .collect()
+    }
+
+    /// Reads the values of the products with these SKUs (all: `None`) that have none yet.
+    fn fill(&mut self, skus: Option<&HashSet<String>>) -> Result<()> {
+        let wanted: Vec<usize> = self
+            .validation
+            .checked
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.value.is_none() && c.facts.is_some())
+            .filter(|(_, c)| {
+                c.sku
+                    .as_ref()
+                    .is_some_and(|s| skus.is_none_or(|skus| skus.contains(s)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let bytes: Vec<Option<Vec<u8>>> = match &self.revision {
+            Some(repo) => {
+                let oids: Vec<String> = wanted
+                    .iter()
+                    .map(|&i| {
+                        self.blobs
+                            .get(i)
+                            .copied()
+                            .flatten()
+                            .map(hex)
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+                repo.read_blobs(&oids)?.into_iter().map(Some).collect()
+            }
+            None => wanted
+                .iter()
+                .map(|&i| {
+                    let c = self.validation.checked.get(i)?;
+                    std::fs::read(&c.file.path).ok()
+                })
+                .collect(),
+        };
+        let limits = &self.project.config.limits;
+        for (i, bytes) in wanted.into_iter().zip(bytes) {
+            let Some(c) = self.validation.checked.get_mut(i) else {
+                continue;
+            };
+            let Some(text) = bytes.and_then(|b| source::decode(b, &c.file.rel).ok()) else {
+                continue;
+            };
+            if let Ok((root, _)) = source::yaml::parse(&text.text, &c.file.rel, limits) {
+                c.value = Some(std::sync::Arc::from(root.to_json().to_string()));
+            }
+        }
+        Ok(())
     }
 
     /// What every product's items depend on besides the product itself: pim.toml, the
@@ -182,15 +335,30 @@ pub fn diff(root: &Path, options: &DiffOptions) -> Result<DiffOutcome> {
         Some(rev) => (repo.resolve(rev)?, rev.clone()),
         None => repo.default_base()?,
     };
-    let base = materialized(&repo, &base_rev, short_label(&base_rev, &base_note))?;
+    // The working tree's cache, up to date: each revision's products that it holds with the
+    // same content under the same settings are not read again.
+    let warm = if options.cache {
+        Warm::load(root).ok().flatten()
+    } else {
+        None
+    };
+    let known = warm.as_ref().map(|w| (&w.known, w.key));
+    let base = materialized(&repo, &base_rev, short_label(&base_rev, &base_note), known)?;
     let head = match &options.head {
         Some(rev) => {
             let commit = repo.resolve(rev)?;
-            materialized(&repo, &commit, short_label(&commit, rev))?
+            materialized(&repo, &commit, short_label(&commit, rev), known)?
         }
-        None => Side::load("the working tree".to_owned(), root.to_path_buf(), None)?,
+        None => {
+            let label = "the working tree".to_owned();
+            match warm.and_then(|w| w.side(label.clone(), root.to_path_buf())) {
+                Some(side) => side,
+                None => Side::load(label, root.to_path_buf(), None)?,
+            }
+        }
     };
-    let report = compare(&base, &head, options.price_alert)?;
+    let (mut base, mut head) = (base, head);
+    let report = compare(&mut base, &mut head, options.price_alert)?;
     Ok(DiffOutcome {
         report,
         base_note: options.base.is_none().then_some(base_note),
@@ -209,7 +377,12 @@ fn short_label(commit: &str, name: &str) -> String {
 /// A revision's project: its settings, schemas, templates and assets written to a temporary
 /// folder, its product files read from git into memory (creating a hundred thousand files
 /// costs far more than checking them).
-fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
+fn materialized(
+    repo: &Repo,
+    commit: &str,
+    label: String,
+    known: Option<(&crate::cache::Known, u64)>,
+) -> Result<Side> {
     let temp = tempfile::Builder::new()
         .prefix("pim-diff-")
         .tempdir()
@@ -247,6 +420,12 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
     let root = temp.path().to_path_buf();
     let project =
         Project::open(&root).with_context(|| format!("the catalog at {label} cannot be read"))?;
+    let known = known
+        .filter(|(_, key)| crate::cache::content_key(&project) == Some(*key))
+        .map(|(known, _)| known);
+    if let Some(known) = known {
+        return from_cache(repo, label, temp, project, &products, skipped, known);
+    }
     let oids: Vec<&str> = products.iter().map(|(_, oid)| oid.as_str()).collect();
     let inputs: Vec<_> = products
         .iter()
@@ -283,13 +462,128 @@ fn materialized(repo: &Repo, commit: &str, label: String) -> Result<Side> {
         .zip(repo.read_blobs(&oids)?)
         .collect();
     source::resolve_positions_with(&mut validation.diagnostics, |file| texts.get(file).cloned());
+    let blobs = products.iter().map(|(_, oid)| unhex(oid)).collect();
     Ok(Side {
         label,
         root,
         project,
         validation,
+        blobs,
+        revision: Some(repo.clone()),
         _temp: Some(temp),
     })
+}
+
+/// A revision's side from the working tree's cache where it holds the same file with the
+/// same blob; only the other files are read from git and checked.
+fn from_cache(
+    repo: &Repo,
+    label: String,
+    temp: tempfile::TempDir,
+    project: Project,
+    products: &[(String, String)],
+    skipped: Vec<Diagnostic>,
+    known: &crate::cache::Known,
+) -> Result<Side> {
+    let root = temp.path().to_path_buf();
+    let files: Vec<(ProductPath, Blob)> = products
+        .iter()
+        .map(|(rel, oid)| {
+            let path = root.join(rel);
+            let rel = rel.clone();
+            (ProductPath { path, rel }, unhex(oid).unwrap_or_default())
+        })
+        .collect();
+    let mut found = known.checked(&files);
+    let missing: Vec<usize> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let oids: Vec<&str> = missing
+        .iter()
+        .filter_map(|&i| products.get(i).map(|(_, oid)| oid.as_str()))
+        .collect();
+    let options = CheckOptions {
+        keep_value: true,
+        evaluator: None,
+    };
+    let fresh: Vec<(usize, Checked)> = missing
+        .into_par_iter()
+        .zip(repo.read_blobs(&oids)?)
+        .filter_map(|(i, bytes)| {
+            let (file, _) = files.get(i)?;
+            Some((i, validate::check_bytes(&project, i, file, bytes, options)))
+        })
+        .collect();
+    for (i, checked) in fresh {
+        if let Some(slot) = found.get_mut(i) {
+            *slot = Some(checked);
+        }
+    }
+    let checked: Vec<Checked> = found.into_iter().flatten().collect();
+    let mut validation = validate::finish(&project, checked, skipped)?;
+    // Positions: the files with diagnostics not yet positioned are read from git.
+    let pending: Vec<usize> = validation
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.source_line.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let wanted: BTreeSet<&str> = pending
+        .iter()
+        .filter_map(|&i| validation.diagnostics.get(i))
+        .map(|d| d.file.as_str())
+        .collect();
+    let wanted: Vec<&(String, String)> = products
+        .iter()
+        .filter(|(rel, _)| wanted.contains(rel.as_str()))
+        .collect();
+    let oids: Vec<&str> = wanted.iter().map(|(_, oid)| oid.as_str()).collect();
+    let texts: BTreeMap<String, Vec<u8>> = wanted
+        .iter()
+        .map(|(rel, _)| rel.clone())
+        .zip(repo.read_blobs(&oids)?)
+        .collect();
+    let mut taken: Vec<Diagnostic> = pending
+        .iter()
+        .filter_map(|&i| validation.diagnostics.get(i).cloned())
+        .collect();
+    source::resolve_positions_with(&mut taken, |file| texts.get(file).cloned());
+    for (i, d) in pending.into_iter().zip(taken) {
+        if let Some(slot) = validation.diagnostics.get_mut(i) {
+            *slot = d;
+        }
+    }
+    let blobs = products.iter().map(|(_, oid)| unhex(oid)).collect();
+    Ok(Side {
+        label,
+        root,
+        project,
+        validation,
+        blobs,
+        revision: Some(repo.clone()),
+        _temp: Some(temp),
+    })
+}
+
+/// A blob id from its hex form.
+fn unhex(oid: &str) -> Option<Blob> {
+    let mut out = [0u8; 20];
+    if oid.len() != 40 {
+        return None;
+    }
+    for (slot, pair) in out.iter_mut().zip(oid.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *slot = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn hex(blob: Blob) -> String {
+    blob.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The catalog folder a revision's pim.toml names (`catalog` by default), as config loading
@@ -309,7 +603,34 @@ fn catalog_folder(repo: &Repo, tree: &crate::git::Tree) -> String {
     configured.unwrap_or_else(|| "catalog".to_owned())
 }
 
-fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<DiffReport> {
+fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<DiffReport> {
+    // Values are read for the products whose text may differ: on one side only, or with
+    // another blob (or none known) on the other side.
+    let differing: HashSet<String> = {
+        let (old, new) = (base.products(), head.products());
+        let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        skus.into_iter()
+            .filter(|sku| match (old.get(*sku), new.get(*sku)) {
+                (Some(o), Some(n)) => !matches!((o.blob, n.blob), (Some(a), Some(b)) if a == b),
+                _ => true,
+            })
+            .cloned()
+            .collect()
+    };
+    base.fill(Some(&differing))?;
+    head.fill(Some(&differing))?;
+    let relevant = relevant(base, head);
+    match &relevant {
+        Some(skus) => {
+            base.fill(Some(skus))?;
+            head.fill(Some(skus))?;
+        }
+        None => {
+            base.fill(None)?;
+            head.fill(None)?;
+        }
+    }
+    let (base, head) = (&*base, &*head);
     let old = base.products();
     let new = head.products();
     let mut report = DiffReport {
@@ -322,28 +643,29 @@ fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<DiffReport>
         channels: Vec::new(),
         price_alert,
     };
-    for (sku, (file, _)) in new.iter().filter(|(s, _)| !old.contains_key(*s)) {
+    for (sku, p) in new.iter().filter(|(s, _)| !old.contains_key(*s)) {
         report.added.push(ProductRef {
             sku: sku.clone(),
-            file: (*file).to_owned(),
+            file: p.file.to_owned(),
         });
     }
-    for (sku, (file, _)) in old.iter().filter(|(s, _)| !new.contains_key(*s)) {
+    for (sku, p) in old.iter().filter(|(s, _)| !new.contains_key(*s)) {
         report.removed.push(ProductRef {
             sku: sku.clone(),
-            file: (*file).to_owned(),
+            file: p.file.to_owned(),
         });
     }
-    for (sku, (file, text)) in &new {
-        let Some((old_file, old_text)) = old.get(sku) else {
+    for (sku, p) in &new {
+        let Some(o) = old.get(sku) else {
             continue;
         };
-        if old_text == text {
+        if o.same(p) {
             continue;
         }
-        let (Ok(old_value), Ok(value)) = (
-            serde_json::from_str::<Value>(old_text),
-            serde_json::from_str::<Value>(text),
+        let (file, old_file) = (&p.file, &o.file);
+        let (Some(Ok(old_value)), Some(Ok(value))) = (
+            o.value.map(serde_json::from_str::<Value>),
+            p.value.map(serde_json::from_str::<Value>),
         ) else {
             continue;
         };
@@ -365,7 +687,7 @@ fn compare(base: &Side, head: &Side, price_alert: Decimal) -> Result<DiffReport>
             fields,
         });
     }
-    report.channels = channels(base, head, &relevant(base, head, &old, &new))?;
+    report.channels = channels(base, head, &relevant)?;
     Ok(report)
 }
 
@@ -563,27 +885,25 @@ struct Feed {
 /// The SKUs whose items may differ between the sides: products whose text differs, that
 /// exist on one side only, or whose errors differ. `None` when the configuration differs
 /// and every item must be looked at.
-fn relevant(
-    base: &Side,
-    head: &Side,
-    old: &BTreeMap<String, (&str, &str)>,
-    new: &BTreeMap<String, (&str, &str)>,
-) -> Option<HashSet<String>> {
+fn relevant(base: &Side, head: &Side) -> Option<HashSet<String>> {
     if base.configuration() != head.configuration() {
         return None;
     }
+    let (old, new) = (base.products(), head.products());
     let old_blocking = blocking_errors(&base.validation.diagnostics);
     let new_blocking = blocking_errors(&head.validation.diagnostics);
-    let blocked = |side: Option<&(&str, &str)>, map: &Blocking| {
-        side.and_then(|(file, _)| map.get(*file).cloned())
-    };
+    let blocked =
+        |side: Option<&Product<'_>>, map: &Blocking| side.and_then(|p| map.get(p.file).cloned());
     let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     Some(
         skus.into_iter()
             .filter(|sku| {
                 let (o, n) = (old.get(*sku), new.get(*sku));
-                o.map(|(_, t)| t) != n.map(|(_, t)| t)
-                    || blocked(o, &old_blocking) != blocked(n, &new_blocking)
+                let same = match (o, n) {
+                    (Some(o), Some(n)) => o.same(n),
+                    (o, n) => o.is_none() && n.is_none(),
+                };
+                !same || blocked(o, &old_blocking) != blocked(n, &new_blocking)
             })
             .cloned()
             .collect(),
