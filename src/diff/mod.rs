@@ -167,7 +167,7 @@ impl Side {
     }
 
     /// SKU → product, in SKU order.
-    fn products(&self) -> BTreeMap<String, Product<'_>> {
+    fn products(&self) -> BTreeMap<&str, Product<'_>> {
         self.validation
             .checked
             .iter()
@@ -177,7 +177,7 @@ impl Side {
                 let blob = blob.as_ref();
                 (value.is_some() || blob.is_some()).then_some(())?;
                 let file = c.file.rel.as_str();
-                Some((c.sku.clone()?, Product { file, value, blob }))
+                Some((c.sku.as_deref()?, Product { file, value, blob }))
             })
             .collect()
     }
@@ -608,17 +608,20 @@ fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<Dif
     // another blob (or none known) on the other side.
     let differing: HashSet<String> = {
         let (old, new) = (base.products(), head.products());
-        let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-        skus.into_iter()
-            .filter(|sku| match (old.get(*sku), new.get(*sku)) {
-                (Some(o), Some(n)) => !matches!((o.blob, n.blob), (Some(a), Some(b)) if a == b),
-                _ => true,
+        let one_sided = new.keys().filter(|sku| !old.contains_key(*sku));
+        old.iter()
+            .filter(|(sku, o)| {
+                new.get(*sku)
+                    .is_none_or(|n| !matches!((o.blob, n.blob), (Some(a), Some(b)) if a == b))
             })
-            .cloned()
+            .map(|(sku, _)| sku)
+            .chain(one_sided)
+            .map(|sku| (*sku).to_owned())
             .collect()
     };
     base.fill(Some(&differing))?;
     head.fill(Some(&differing))?;
+    let mut report = products_report(base, head, price_alert);
     let relevant = relevant(base, head);
     match &relevant {
         Some(skus) => {
@@ -630,7 +633,12 @@ fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<Dif
             head.fill(None)?;
         }
     }
-    let (base, head) = (&*base, &*head);
+    report.channels = channels(base, head, &relevant)?;
+    Ok(report)
+}
+
+/// Products added, removed and changed, and the problems; the channels are left to fill.
+fn products_report(base: &Side, head: &Side, price_alert: Decimal) -> DiffReport {
     let old = base.products();
     let new = head.products();
     let mut report = DiffReport {
@@ -645,13 +653,13 @@ fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<Dif
     };
     for (sku, p) in new.iter().filter(|(s, _)| !old.contains_key(*s)) {
         report.added.push(ProductRef {
-            sku: sku.clone(),
+            sku: (*sku).to_owned(),
             file: p.file.to_owned(),
         });
     }
     for (sku, p) in old.iter().filter(|(s, _)| !new.contains_key(*s)) {
         report.removed.push(ProductRef {
-            sku: sku.clone(),
+            sku: (*sku).to_owned(),
             file: p.file.to_owned(),
         });
     }
@@ -681,14 +689,13 @@ fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<Dif
             price_move(change, &annotations, price_alert);
         }
         report.changed.push(ChangedProduct {
-            sku: sku.clone(),
+            sku: (*sku).to_owned(),
             file: (*file).to_owned(),
             old_file: (old_file != file).then(|| (*old_file).to_owned()),
             fields,
         });
     }
-    report.channels = channels(base, head, &relevant)?;
-    Ok(report)
+    report
 }
 
 /// Field changes of one product; variants are matched by SKU, not by position.
@@ -894,18 +901,18 @@ fn relevant(base: &Side, head: &Side) -> Option<HashSet<String>> {
     let new_blocking = blocking_errors(&head.validation.diagnostics);
     let blocked =
         |side: Option<&Product<'_>>, map: &Blocking| side.and_then(|p| map.get(p.file).cloned());
-    let skus: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let skus: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
     Some(
         skus.into_iter()
             .filter(|sku| {
-                let (o, n) = (old.get(*sku), new.get(*sku));
+                let (o, n) = (old.get(sku), new.get(sku));
                 let same = match (o, n) {
                     (Some(o), Some(n)) => o.same(n),
                     (o, n) => o.is_none() && n.is_none(),
                 };
                 !same || blocked(o, &old_blocking) != blocked(n, &new_blocking)
             })
-            .cloned()
+            .map(str::to_owned)
             .collect(),
     )
 }
