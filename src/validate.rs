@@ -266,7 +266,7 @@ fn check_channel_units(project: &Project, facts: &rules::CrossFacts<'_>) -> Resu
 }
 
 /// The cross-file rules, `[rules]` levels and one-problem-one-diagnostic over checked files.
-pub fn finish(
+fn finish(
     project: &Project,
     checked: Vec<Checked>,
     skipped: Vec<Diagnostic>,

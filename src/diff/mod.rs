@@ -523,7 +523,7 @@ fn from_cache(
         }
     }
     let checked: Vec<Checked> = found.into_iter().flatten().collect();
-    let mut validation = validate::finish(&project, checked, skipped)?;
+    let mut validation = validate::validate_checked(&project, checked, skipped)?;
     // Positions: the files with diagnostics not yet positioned are read from git.
     let pending: Vec<usize> = validation
         .diagnostics
