@@ -16,7 +16,7 @@
 //! rewrites the file through a temporary file renamed into place, so concurrent runs never
 //! leave a torn file. A cache that cannot be read or written is ignored with a warning.
 
-use crate::catalog::{Checked, Facts, Located, Measured, ProductPath, Project};
+use crate::catalog::{Checked, Facts, ProductPath, Project};
 use crate::diag::{Diagnostic, Position, Rule, Severity};
 use crate::rules::{CrossFacts, Fact, FactUnit};
 use crate::source;
@@ -1149,6 +1149,12 @@ pub struct Known {
     bytes: Vec<u8>,
 }
 
+/// A file of a revision: from the cache, or checked now.
+enum Part<'a> {
+    Stored(&'a Record<'a>, Body<'a>),
+    Fresh(Box<Checked>),
+}
+
 impl Known {
     /// The cache of the working tree of `project`, when it is the project's current one.
     pub fn read(project: &Project) -> Option<Known> {
@@ -1157,76 +1163,128 @@ impl Known {
         (header.key == project_key(project)).then_some(Known { bytes })
     }
 
-    /// For each (file, blob id), the file checked, if the cache holds that file with that
-    /// content; its positions resolved.
-    pub fn checked(&self, files: &[(ProductPath, Blob)]) -> Vec<Option<Checked>> {
-        self.find(files, |(file, _)| file, |r, (_, blob)| r.blob == *blob)
-            .into_iter()
-            .map(|found| found.map(|(c, _)| c))
-            .collect()
-    }
-
-    /// For each file, the file checked and its blob id, if the cache holds the file.
-    pub fn by_path(&self, files: &[ProductPath]) -> Vec<Option<(Checked, Blob)>> {
-        self.find(files, |file| file, |_, _| true)
-    }
-
-    fn find<T: Sync>(
-        &self,
-        files: &[T],
-        file: impl Fn(&T) -> &ProductPath + Sync,
-        holds: impl Fn(&Record<'_>, &T) -> bool + Sync,
-    ) -> Vec<Option<(Checked, Blob)>> {
+    fn records(&self) -> (Vec<Record<'_>>, [u64; 4]) {
         let mut r = Reader { buf: &self.bytes };
-        let records = Header::read(&mut r)
-            .and_then(|header| entries(&header, r.buf))
-            .unwrap_or_default();
+        Header::read(&mut r)
+            .and_then(|header| Some((entries(&header, r.buf)?, header.sizes)))
+            .unwrap_or_default()
+    }
+
+    /// Whether the cache holds each file with that blob id.
+    pub fn holds(&self, files: &[(ProductPath, Blob)]) -> Vec<bool> {
+        let (records, _) = self.records();
         let index: HashMap<&str, &Record<'_>> = records.iter().map(|r| (r.rel, r)).collect();
         files
             .par_iter()
-            .map(|t| {
-                let f = file(t);
-                let record = index.get(f.rel.as_str()).filter(|r| holds(r, t))?;
-                Some((owned(record, f)?, record.blob))
+            .map(|(file, blob)| {
+                index
+                    .get(file.rel.as_str())
+                    .filter(|r| r.blob == *blob)
+                    .is_some_and(|r| Body::read(r.body, None).is_some())
+            })
+            .collect()
+    }
+
+    /// A revision's catalog checked as [`crate::validate::validate_checked`] does: each file
+    /// the cache holds with its blob id taken from it (positions resolved, without values:
+    /// only what a diff needs), the others (`fresh`) as checked now.
+    pub fn conclude(
+        &self,
+        project: &Project,
+        files: &[(ProductPath, Blob)],
+        fresh: Vec<Option<Checked>>,
+        skipped: Vec<Diagnostic>,
+    ) -> Result<validate::Validation> {
+        let (records, sizes) = self.records();
+        let index: HashMap<&str, &Record<'_>> = records.iter().map(|r| (r.rel, r)).collect();
+        let parts: Vec<Option<Part<'_>>> = files
+            .par_iter()
+            .zip(fresh.into_par_iter())
+            .map(|((file, blob), fresh)| match fresh {
+                Some(checked) => Some(Part::Fresh(Box::new(checked))),
+                None => {
+                    let r = index.get(file.rel.as_str()).filter(|r| r.blob == *blob)?;
+                    Some(Part::Stored(r, Body::read(r.body, None)?))
+                }
+            })
+            .collect();
+        let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+            anyhow::bail!("the cache in {FOLDER} changed while it was read; run again");
+        };
+        let mut facts = CrossFacts::default();
+        let room = |n: u64| usize::try_from(n).unwrap_or(0).saturating_add(1024);
+        facts.files.reserve(files.len());
+        facts.skus.reserve(room(sizes[0]));
+        facts.gtins.reserve(room(sizes[1]));
+        facts.links.reserve(room(sizes[2]));
+        facts.units.reserve(room(sizes[3]));
+        for (part, (file, _)) in parts.iter().zip(files) {
+            match part {
+                Part::Stored(r, body) => {
+                    if r.has_facts {
+                        let at = facts.add_file(&file.rel, body.sku);
+                        let _ = Body::read(r.body, Some((&mut facts, at)));
+                    }
+                }
+                Part::Fresh(c) => {
+                    if let Some(f) = &c.facts {
+                        facts.add(&c.file.rel, c.sku.as_deref(), f);
+                    }
+                }
+            }
+        }
+        let own = parts.iter().flat_map(|p| match p {
+            Part::Stored(_, body) => body.diagnostics.iter().cloned(),
+            Part::Fresh(c) => c.diagnostics.iter().cloned(),
+        });
+        let diagnostics = validate::conclude(project, skipped, own, &facts)?;
+        drop(facts);
+        let checked = parts
+            .into_iter()
+            .zip(files)
+            .map(|(part, (file, _))| match part {
+                Part::Stored(r, body) => light(r, body.sku, file),
+                Part::Fresh(mut c) => {
+                    c.diagnostics = Vec::new();
+                    *c
+                }
+            })
+            .collect();
+        Ok(validate::Validation {
+            checked,
+            diagnostics,
+        })
+    }
+
+    /// For each file, the file as a diff needs it (path, SKU, items; no values) and its
+    /// blob id, if the cache holds the file.
+    pub fn by_path(&self, files: &[ProductPath]) -> Vec<Option<(Checked, Blob)>> {
+        let (records, _) = self.records();
+        let index: HashMap<&str, &Record<'_>> = records.iter().map(|r| (r.rel, r)).collect();
+        files
+            .par_iter()
+            .map(|file| {
+                let r = index.get(file.rel.as_str())?;
+                let body = Body::read(r.body, None)?;
+                Some((light(r, body.sku, file), r.blob))
             })
             .collect()
     }
 }
 
-/// A record as a checked file (without the product's values).
-fn owned(record: &Record<'_>, file: &ProductPath) -> Option<Checked> {
-    let mut facts = CrossFacts::default();
-    let at = facts.add_file(record.rel, None);
-    let body = Body::read(record.body, None)?;
-    Body::read(record.body, Some((&mut facts, at)))?;
-    let located = |list: &[Fact<'_>]| {
-        list.iter()
-            .map(|f| Located::new(f.value, f.offset, f.pointer))
-            .collect()
-    };
-    let own = Facts {
-        skus: located(&facts.skus),
-        gtins: located(&facts.gtins),
-        links: located(&facts.links),
-        items: record.items,
-        measurements: facts
-            .units
-            .iter()
-            .map(|u| Measured {
-                attribute: u.attribute.to_owned(),
-                top: u.top.to_owned(),
-                unit: u.unit.to_owned(),
-            })
-            .collect(),
-    };
-    Some(Checked {
+/// A record as a checked file for a diff: path, SKU and items only.
+fn light(record: &Record<'_>, sku: Option<&str>, file: &ProductPath) -> Checked {
+    Checked {
         file: file.clone(),
-        diagnostics: body.diagnostics,
-        facts: record.has_facts.then_some(own),
-        sku: body.sku.map(str::to_owned),
+        diagnostics: Vec::new(),
+        facts: record.has_facts.then(|| Facts {
+            items: record.items,
+            ..Facts::default()
+        }),
+        sku: sku.map(str::to_owned),
         value: None,
         item_offsets: Vec::new(),
         channel_items: Vec::new(),
         evaluation_error: None,
-    })
+    }
 }

@@ -494,11 +494,11 @@ fn from_cache(
             (ProductPath { path, rel }, unhex(oid).unwrap_or_default())
         })
         .collect();
-    let mut found = known.checked(&files);
-    let missing: Vec<usize> = found
+    let holds = known.holds(&files);
+    let missing: Vec<usize> = holds
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.is_none())
+        .filter(|(_, held)| !**held)
         .map(|(i, _)| i)
         .collect();
     let oids: Vec<&str> = missing
@@ -517,13 +517,13 @@ fn from_cache(
             Some((i, validate::check_bytes(&project, i, file, bytes, options)))
         })
         .collect();
+    let mut found: Vec<Option<Checked>> = files.iter().map(|_| None).collect();
     for (i, checked) in fresh {
         if let Some(slot) = found.get_mut(i) {
             *slot = Some(checked);
         }
     }
-    let checked: Vec<Checked> = found.into_iter().flatten().collect();
-    let mut validation = validate::validate_checked(&project, checked, skipped)?;
+    let mut validation = known.conclude(&project, &files, found, skipped)?;
     // Positions: the files with diagnostics not yet positioned are read from git.
     let pending: Vec<usize> = validation
         .diagnostics
