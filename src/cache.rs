@@ -1288,3 +1288,52 @@ fn light(record: &Record<'_>, sku: Option<&str>, file: &ProductPath) -> Checked 
         evaluation_error: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_diagnostics_read_back_as_written() {
+        let mut w = Writer::default();
+        for n in [0, 1, 127, 128, 300, usize::MAX] {
+            w.len(n);
+        }
+        let d = Diagnostic::new(
+            Rule::DuplicateSku,
+            "catalog/a.yaml",
+            Position::Offset(42),
+            "SKU `A` is also defined in catalog/b.yaml".to_owned(),
+        )
+        .at("/sku".to_owned())
+        .sku(Some("A"))
+        .help("give one of them a new SKU");
+        w.diagnostics([&d].into_iter());
+        let mut r = Reader { buf: &w.buf };
+        for n in [0, 1, 127, 128, 300, usize::MAX] {
+            assert_eq!(r.len(), Some(n));
+        }
+        assert_eq!(r.diagnostics(), Some(vec![d]));
+        assert!(r.buf.is_empty());
+    }
+
+    #[test]
+    fn damaged_bytes_read_as_nothing() {
+        // A count larger than the bytes left, a length past the end, a bad tag.
+        for bytes in [&[0xff, 0x01][..], &[0x05, b'a'], &[0x01, 0x07]] {
+            let mut r = Reader { buf: bytes };
+            assert!(r.diagnostics().is_none());
+        }
+        assert!(Header::read(&mut Reader { buf: b"{ not json" }).is_none());
+    }
+
+    #[test]
+    fn blob_ids_are_git_s() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        let hex: String = blob_id(b"hello\n")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, "ce013625030ba8dba906f756967f9e9ca394464a");
+    }
+}
