@@ -543,6 +543,16 @@ impl FilesKey {
 /// Whether a file is a product, and its items.
 type Counts = (bool, usize);
 
+/// Room to reserve for `n` facts the header announces, a little more, but never more than
+/// the cache file's `bytes` could hold (each fact takes a byte at least): a damaged header
+/// must not make pim ask for exabytes.
+fn room_for(n: u64, bytes: usize) -> usize {
+    usize::try_from(n)
+        .unwrap_or(usize::MAX)
+        .min(bytes)
+        .saturating_add(1024)
+}
+
 /// The last run's outcome when nothing changed since: per file whether it is a product and
 /// its items, and the run's diagnostics, read from the cache file right after its header.
 fn unchanged(
@@ -551,7 +561,12 @@ fn unchanged(
     count: usize,
 ) -> Option<(Vec<Counts>, Vec<Diagnostic>)> {
     use std::io::Read;
-    let len = usize::try_from(header.summary.checked_add(header.diagnostics)?).ok()?;
+    let len = header.summary.checked_add(header.diagnostics)?;
+    // What the header announces must be in the file (a damaged one could claim exabytes).
+    if len > file.metadata().ok()?.len() {
+        return None;
+    }
+    let len = usize::try_from(len).ok()?;
     let mut bytes = vec![0; len];
     file.read_exact(&mut bytes).ok()?;
     let (summary, diagnostics, _) = header.parts(&bytes)?;
@@ -861,7 +876,7 @@ pub fn validate(
 
     let mut facts = CrossFacts::default();
     // Room for what the last run found and a little more: growing these lists costs more.
-    let room = |n: u64| usize::try_from(n).unwrap_or(0).saturating_add(1024);
+    let room = |n: u64| room_for(n, bytes.len());
     facts.files.reserve(files.len());
     facts.skus.reserve(room(sizes[0]));
     facts.gtins.reserve(room(sizes[1]));
@@ -1212,7 +1227,7 @@ impl Known {
             anyhow::bail!("the cache in {FOLDER} changed while it was read; run again");
         };
         let mut facts = CrossFacts::default();
-        let room = |n: u64| usize::try_from(n).unwrap_or(0).saturating_add(1024);
+        let room = |n: u64| room_for(n, self.bytes.len());
         facts.files.reserve(files.len());
         facts.skus.reserve(room(sizes[0]));
         facts.gtins.reserve(room(sizes[1]));

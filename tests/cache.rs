@@ -263,3 +263,63 @@ fn concurrent_runs_never_corrupt_the_cache() {
         assert_eq!(expected, plain, "a comment changes nothing");
     }
 }
+
+/// A damaged cache file (cut short, bytes flipped, garbage, a header announcing more than
+/// the file holds) is never trusted and never crashes pim: the output is `--no-cache`'s,
+/// with at most a warning about the cache.
+#[test]
+fn a_damaged_cache_is_not_trusted() {
+    let dir = demo_copy();
+    let plain = pim(dir.path(), &["validate", "--no-cache", "--format", "json"]);
+    let fill = pim(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(stdout(&fill), stdout(&plain));
+    let cache_dir = dir.path().join(".pim/cache");
+    let file = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "bin"))
+        .expect("a cache file");
+    let good = std::fs::read(&file).unwrap();
+    assert!(good.len() > 200, "{}", good.len());
+    let mut damaged: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), Vec::new()),
+        ("garbage".into(), vec![0xA5; good.len()]),
+    ];
+    for cut in [8, 16, 60, 100, good.len() / 2, good.len() - 1] {
+        damaged.push((format!("cut at {cut}"), good[..cut].to_vec()));
+    }
+    // Every u64 of the header set to huge values: lengths the file cannot hold.
+    for at in (8..96).step_by(8) {
+        let mut bytes = good.clone();
+        bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        damaged.push((format!("u64 at {at} = MAX"), bytes));
+        let mut bytes = good.clone();
+        bytes[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        damaged.push((format!("u64 at {at} = 2^40"), bytes));
+    }
+    let mut rng = Lcg(11);
+    for i in 0..12 {
+        let mut bytes = good.clone();
+        let at = 96 + rng.below(bytes.len() - 96);
+        bytes[at] ^= 0xFF;
+        damaged.push((format!("flip {i} at {at}"), bytes));
+    }
+    for (what, bytes) in damaged {
+        std::fs::write(&file, &bytes).unwrap();
+        let out = pim(dir.path(), &["validate", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            plain.status.code(),
+            "{what}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stdout(&out), stdout(&plain), "{what}");
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{what}: {}",
+            stderr(&out)
+        );
+        // The next run finds a sound cache again.
+        std::fs::write(&file, &good).unwrap();
+    }
+}
