@@ -238,9 +238,18 @@ impl<'e> Evaluator<'e> {
             };
         // Items of one product mostly share their shape, and so their annotations.
         let mut by_shape: Vec<(String, Vec<(String, Annotation)>)> = Vec::new();
+        // Without channel blocks every target has the same items: merged once, not per target.
+        let mut shared_leaves = None;
         for (target, members, channel_name) in groups {
             let reads = self.reads_of(&members);
-            let leaves = resolve::items_of(product, channel_name);
+            let own_leaves;
+            let leaves = match channel_name {
+                Some(_) => {
+                    own_leaves = resolve::items_of(product, channel_name);
+                    &own_leaves
+                }
+                None => shared_leaves.get_or_insert_with(|| resolve::items_of(product, None)),
+            };
             for (index, (path, raw)) in leaves.iter().enumerate() {
                 let variant = (!path.is_empty()).then_some(index);
                 let annotations: &[(String, Annotation)] =
