@@ -28,10 +28,11 @@ pub struct Item {
     pub variant: Option<usize>,
     /// Its variant indexes from the product down (`[2, 0]`: the first of the third
     /// variant's variants); empty for a product without variants.
-    pub path: Vec<usize>,
-    pub sku: String,
+    pub path: Arc<[usize]>,
+    /// Shared by the item's entries in every channel (one allocation, not one per channel).
+    pub sku: Arc<str>,
     /// The parent's SKU, for a variant.
-    pub parent_sku: Option<String>,
+    pub parent_sku: Option<Arc<str>>,
     /// The channel's filter accepts it.
     pub selected: bool,
     /// Required attributes it lacks, and its completeness in percent.
@@ -221,6 +222,7 @@ impl<'e> Evaluator<'e> {
         let family_arc: Option<Arc<str>> = family_name.map(Arc::from);
         let plan = self.plan(family_name);
         let parent_sku = product.get("sku").cloned().unwrap_or(Value::Null);
+        let parent_arc: Option<Arc<str>> = parent_sku.as_str().map(Arc::from);
         let mut out: Vec<Vec<Item>> = self.channels.iter().map(|_| Vec::new()).collect();
         // With `channels` blocks, each channel sees values of its own.
         let groups: Vec<(&Target, Vec<usize>, Option<&str>)> =
@@ -278,11 +280,9 @@ impl<'e> Evaluator<'e> {
                 // every value, resolved once, for the items a channel exports.
                 let values =
                     item_values_reading(target, raw, annotations, parent, &context, reads.as_ref());
-                let sku = raw
-                    .get("sku")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                let sku: Arc<str> =
+                    Arc::from(raw.get("sku").and_then(Value::as_str).unwrap_or_default());
+                let item_path: Arc<[usize]> = Arc::from(path.as_slice());
                 let view = view::of_json(values);
                 let filled = if self.count_filled {
                     plan.declared
@@ -323,9 +323,9 @@ impl<'e> Evaluator<'e> {
                     slot.push(Item {
                         file_index,
                         variant,
-                        path: path.clone(),
-                        sku: sku.clone(),
-                        parent_sku: variant.and_then(|_| parent_sku.as_str().map(str::to_owned)),
+                        path: Arc::clone(&item_path),
+                        sku: Arc::clone(&sku),
+                        parent_sku: variant.and(parent_arc.clone()),
                         selected,
                         missing,
                         percent,
@@ -559,8 +559,8 @@ pub struct LeftOut {
 #[derive(Clone, Debug)]
 pub struct Exported {
     pub key: ItemKey,
-    pub sku: String,
-    pub parent_sku: Option<String>,
+    pub sku: Arc<str>,
+    pub parent_sku: Option<Arc<str>>,
 }
 
 /// Why an item the channel's filter takes is not in the feed.
@@ -768,7 +768,7 @@ pub fn select(
     let left_out = |item: &Item, reason: LeftOutReason| {
         let c = checked.get(item.file_index);
         LeftOutItem {
-            sku: item.sku.clone(),
+            sku: item.sku.to_string(),
             file: c.map(|c| c.file.rel.clone()).unwrap_or_default(),
             offset: c
                 .and_then(|c| c.item_offsets.get(item.variant.unwrap_or(0)))
@@ -790,7 +790,7 @@ pub fn select(
                     LeftOutReason::Invalid { rules: Vec::new() },
                 ));
                 if !skip_invalid {
-                    selection.blocked.push(item.sku);
+                    selection.blocked.push(item.sku.to_string());
                 }
             }
             Verdict::Incomplete => {

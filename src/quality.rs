@@ -347,7 +347,7 @@ fn channel_quality(spec: &ChannelSpec, items: &[Item], cx: &Context<'_, '_>) -> 
         q.grades.add(grade);
         if grade != Grade::A {
             graded.push(WorstItem {
-                sku: item.sku.clone(),
+                sku: item.sku.to_string(),
                 file: cx
                     .checked
                     .get(item.file_index)

@@ -169,7 +169,7 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
             let verdict = channel::verdict(&item, &validation.checked, &blocking);
             let raw = leaves
                 .iter()
-                .find(|(path, _)| *path == item.path)
+                .find(|(path, _)| path.as_slice() == &*item.path)
                 .map(|(_, values)| values.clone())
                 .unwrap_or(Value::Null);
             let annotations = project.schemas.annotations(&raw, family);
@@ -190,7 +190,7 @@ pub fn show(project: &Project, options: &ShowOptions) -> Result<ShowReport> {
                 _ => Vec::new(),
             };
             channel_items.push(ChannelItem {
-                sku: item.sku,
+                sku: item.sku.to_string(),
                 in_feed: verdict == Verdict::Exported,
                 left_out: match verdict {
                     Verdict::Exported => None,

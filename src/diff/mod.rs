@@ -943,12 +943,16 @@ fn feed(side: &Side, label: &str, relevant: &Option<HashSet<String>>) -> Result<
     let completeness = items
         .iter()
         .filter(|i| i.selected)
-        .map(|i| (i.sku.clone(), i.percent))
+        .map(|i| (i.sku.to_string(), i.percent))
         .collect();
     let blocking = blocking_errors(&side.validation.diagnostics);
     let selection = select(items, &side.validation.checked, &blocking, true);
     Ok(Some(Feed {
-        exported: selection.exported.into_iter().map(|e| e.sku).collect(),
+        exported: selection
+            .exported
+            .into_iter()
+            .map(|e| e.sku.to_string())
+            .collect(),
         completeness,
     }))
 }

@@ -157,9 +157,14 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
 #[cfg(unix)]
 pub fn signal_while_writing(dir: &Path, signal: &str) -> std::process::Child {
     use std::time::{Duration, Instant};
+    // One thread: channels render one at a time, each staged as soon as it renders, so the
+    // first temporary file appears with four of the five channels still to render, a wide
+    // window for the signal even on a loaded machine (with two threads, two channels would
+    // render before anything is staged).
     let mut child = Command::new(env!("CARGO_BIN_EXE_pim"))
         .args(["export", "--all"])
         .current_dir(dir)
+        .env("RAYON_NUM_THREADS", "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
