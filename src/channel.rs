@@ -70,6 +70,9 @@ pub struct Evaluator<'e> {
     without_family: FamilyPlan,
     /// Count each item's filled attributes (for `pim report`'s grades).
     count_filled: bool,
+    /// Keep only the items a channel takes that lack something (all `validate --channel`
+    /// reports): a catalog's complete items need no record.
+    only_incomplete: bool,
 }
 
 /// What the channels require of a product of one family.
@@ -170,6 +173,7 @@ impl<'e> Evaluator<'e> {
             plans,
             without_family: FamilyPlan::new(project, channels, None),
             count_filled: false,
+            only_incomplete: false,
         })
     }
 
@@ -181,6 +185,13 @@ impl<'e> Evaluator<'e> {
     /// Also count each item's filled attributes ([`Item::filled`]), which only grades need.
     pub fn counting_filled(mut self) -> Self {
         self.count_filled = true;
+        self
+    }
+
+    /// Keep only the selected items that lack required attributes: what `validate
+    /// --channel` reports as `incomplete`, without a record per complete item.
+    pub fn keeping_only_incomplete(mut self) -> Self {
+        self.only_incomplete = true;
         self
     }
 
@@ -320,6 +331,9 @@ impl<'e> Evaluator<'e> {
                             )
                         })?
                         .is_true();
+                    if self.only_incomplete && !(selected && !missing.is_empty()) {
+                        continue;
+                    }
                     slot.push(Item {
                         file_index,
                         variant,

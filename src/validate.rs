@@ -59,7 +59,7 @@ pub fn validate(project: &Project, options: &ValidateOptions) -> Result<Validati
     };
     let use_cache = options.cache;
     let env = channel::filter_environment();
-    let evaluator = Evaluator::new(&env, project, &channels)?;
+    let evaluator = Evaluator::new(&env, project, &channels)?.keeping_only_incomplete();
     let options = CheckOptions {
         keep_value: false,
         evaluator: (!channels.is_empty()).then_some(&evaluator),
