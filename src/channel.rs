@@ -331,7 +331,7 @@ impl<'e> Evaluator<'e> {
                             )
                         })?
                         .is_true();
-                    if self.only_incomplete && !(selected && !missing.is_empty()) {
+                    if self.only_incomplete && (!selected || missing.is_empty()) {
                         continue;
                     }
                     slot.push(Item {
