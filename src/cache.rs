@@ -582,10 +582,37 @@ fn unchanged(
     (r.buf.is_empty()).then_some((counts, list))
 }
 
+/// Opens a regular file without blocking: a FIFO, socket or device put where the cache
+/// (or a file its key reads) should be is an error, never a hang.
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    Ok(file)
+}
+
+/// A regular file read whole, as [`open_regular`] opens it.
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    match source::read_regular(path, u64::MAX)? {
+        Ok(bytes) => Ok(bytes),
+        Err(size) => Err(std::io::Error::other(format!("{size} bytes is too large"))),
+    }
+}
+
 /// The cache file's header, and the file to read on from it. `Err`: a warning.
 fn open_header(path: &Path) -> Result<Option<(std::fs::File, Header)>, String> {
     use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
+    let mut file = match open_regular(path) {
         Ok(file) => file,
         // No cache yet (or no folder for it: writing it will say why).
         Err(e)
@@ -676,7 +703,7 @@ fn project_key(project: &Project) -> u64 {
 }
 
 fn hash_file(h: &mut DefaultHasher, path: &Path) {
-    match std::fs::read(path) {
+    match read_whole(path) {
         Ok(bytes) => {
             h.write_u8(1);
             h.write(&bytes);
@@ -835,7 +862,7 @@ pub fn validate(
     }
 
     let bytes = if known {
-        std::fs::read(&path).unwrap_or_default()
+        read_whole(&path).unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -1173,7 +1200,7 @@ enum Part<'a> {
 impl Known {
     /// The cache of the working tree of `project`, when it is the project's current one.
     pub fn read(project: &Project) -> Option<Known> {
-        let bytes = std::fs::read(project.root.join(FOLDER).join(file_name())).ok()?;
+        let bytes = read_whole(&project.root.join(FOLDER).join(file_name())).ok()?;
         let header = Header::read(&mut Reader { buf: &bytes })?;
         (header.key == project_key(project)).then_some(Known { bytes })
     }

@@ -323,3 +323,45 @@ fn a_damaged_cache_is_not_trusted() {
         std::fs::write(&file, &good).unwrap();
     }
 }
+
+/// A FIFO where the cache file should be is a warning, never a hang (SPEC §7: a cache that
+/// cannot be read is ignored with a warning), for validate and for diff.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_the_cache_does_not_hang() {
+    let dir = demo_copy();
+    let plain = pim(dir.path(), &["validate", "--no-cache", "--format", "json"]);
+    assert_eq!(
+        pim(dir.path(), &["validate", "--format", "json"])
+            .status
+            .code(),
+        plain.status.code()
+    );
+    let cache_dir = dir.path().join(".pim/cache");
+    let file = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "bin"))
+        .expect("a cache file");
+    std::fs::remove_file(&file).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // `timeout` turns a hang into exit 124 instead of a stuck test.
+    let out = std::process::Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_pim"))
+        .args(["validate", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), plain.status.code(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), stdout(&plain));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
