@@ -126,23 +126,24 @@ fn commits_quality(
         .iter()
         .map(|c| repo.tree(&c.id))
         .collect::<Result<_>>()?;
-    // Every distinct blob of every commit (products, pim.toml, schemas, templates, assets),
-    // through one `git cat-file --batch`: the same set the commits' projects are built from.
-    let wanted: Vec<&str> = trees
+    // Each commit's pim.toml says where its catalog, schemas, templates, assets and
+    // categories are: read first (a few small blobs), then only what a report needs.
+    let settings: Vec<&str> = trees
         .iter()
-        .flat_map(|t| t.files.values().map(String::as_str))
+        .filter_map(|t| t.files.get(FILE_NAME).map(String::as_str))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let blobs: HashMap<String, Vec<u8>> = wanted
+    let mut blobs: HashMap<String, Vec<u8>> = settings
         .iter()
         .map(|oid| (*oid).to_owned())
-        .zip(repo.read_blobs(&wanted)?)
+        .zip(repo.read_blobs(&settings)?)
         .collect();
     let mut revisions = Vec::with_capacity(trees.len());
     let mut configurations: BTreeMap<Vec<(String, String)>, Configuration> = BTreeMap::new();
     for (index, tree) in trees.iter().enumerate() {
-        let catalog = catalog_folder(tree, &blobs);
+        let layout = Layout::of(tree, &blobs);
+        let catalog = layout.catalog.clone();
         let inside = format!("{catalog}/");
         let has_catalog = tree
             .files
@@ -157,11 +158,19 @@ fn commits_quality(
             .filter(|(rel, _)| crate::catalog::is_product_name(Path::new(rel)))
             .collect();
         let is_product: HashSet<&str> = products.iter().map(|(rel, _)| rel.as_str()).collect();
+        // The configuration: pim.toml, schemas, categories and templates with their content,
+        // the assets by path only (rules ask whether an asset exists, never what it holds);
+        // the rest of the repository (docs, code, media elsewhere) plays no part.
         let files: Vec<(String, String)> = tree
             .walk("")
             .files
             .into_iter()
             .filter(|(rel, _)| !is_product.contains(rel.as_str()))
+            .filter_map(|(rel, oid)| match layout.part(&rel) {
+                Part::Content => Some((rel, oid)),
+                Part::PathOnly => Some((rel, String::new())),
+                Part::Other => None,
+            })
             .collect();
         configurations
             .entry(files.clone())
@@ -177,6 +186,22 @@ fn commits_quality(
             skipped: walk.skipped,
         });
     }
+    // Every other blob the commits' projects are built from, each once, through one more
+    // `git cat-file --batch`: product files and configuration files, not the assets.
+    let wanted: Vec<&str> = revisions
+        .iter()
+        .flat_map(|r: &Revision| r.products.iter().map(|(_, oid)| oid.as_str()))
+        .chain(
+            configurations
+                .values()
+                .flat_map(|c| c.files.iter().map(|(_, oid)| oid.as_str())),
+        )
+        .filter(|oid| !oid.is_empty() && !blobs.contains_key(*oid))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let contents = repo.read_blobs(&wanted)?;
+    blobs.extend(wanted.iter().map(|oid| (*oid).to_owned()).zip(contents));
     let mut out: Vec<Option<CommitQuality>> = vec![None; commits.len()];
     for configuration in configurations.values() {
         let results = configuration_quality(configuration, &revisions, &blobs, options);
@@ -203,19 +228,68 @@ fn commits_quality(
     Ok(out.into_iter().flatten().collect())
 }
 
-/// The catalog folder a revision's pim.toml names (`catalog` by default), normalised as
-/// configuration loading does (`./catalog/` → `catalog`).
-fn catalog_folder(tree: &Tree, blobs: &HashMap<String, Vec<u8>>) -> String {
-    tree.files
-        .get(FILE_NAME)
-        .and_then(|oid| blobs.get(oid))
-        .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(bytes)).ok())
-        .and_then(|config| {
-            let catalog = config.get("project")?.get("catalog")?.as_str()?;
-            crate::config::inside_project("catalog", Path::new(catalog)).ok()
-        })
-        .map(|catalog| crate::catalog::relative(Path::new(""), &catalog))
-        .unwrap_or_else(|| "catalog".to_owned())
+/// Where a revision's pim.toml puts the project's parts (the defaults otherwise),
+/// normalised as configuration loading does (`./catalog/` → `catalog`).
+struct Layout {
+    catalog: String,
+    schemas: String,
+    templates: String,
+    assets: String,
+    categories: String,
+}
+
+/// What a file of a revision is to a report.
+enum Part {
+    /// Needed with its content: pim.toml, a schema, the categories, a template.
+    Content,
+    /// Needed by path only: an asset.
+    PathOnly,
+    Other,
+}
+
+impl Layout {
+    fn of(tree: &Tree, blobs: &HashMap<String, Vec<u8>>) -> Layout {
+        let config = tree
+            .files
+            .get(FILE_NAME)
+            .and_then(|oid| blobs.get(oid))
+            .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(bytes)).ok());
+        let path = |key: &str, default: &str| {
+            config
+                .as_ref()
+                .and_then(|c| c.get("project")?.get(key)?.as_str())
+                .and_then(|p| crate::config::inside_project(key, Path::new(p)).ok())
+                .map(|p| crate::catalog::relative(Path::new(""), &p))
+                .unwrap_or_else(|| default.to_owned())
+        };
+        Layout {
+            catalog: path("catalog", "catalog"),
+            schemas: path("schemas", "schemas"),
+            templates: path("templates", "templates"),
+            assets: path("assets", "assets"),
+            categories: path("categories", "categories.yaml"),
+        }
+    }
+
+    fn part(&self, rel: &str) -> Part {
+        let under = |dir: &str| {
+            dir.is_empty()
+                || rel
+                    .strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if rel == FILE_NAME
+            || rel == self.categories
+            || under(&self.schemas)
+            || under(&self.templates)
+        {
+            Part::Content
+        } else if under(&self.assets) {
+            Part::PathOnly
+        } else {
+            Part::Other
+        }
+    }
 }
 
 /// The numbers of each commit of one configuration, in its order: the configuration's files
