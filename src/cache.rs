@@ -31,7 +31,7 @@ use std::path::Path;
 /// Where the cache lives, relative to the project root.
 pub const FOLDER: &str = ".pim/cache";
 /// Bumped when the file's form changes; it is part of the file's name.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// The first bytes of the cache file.
 const MAGIC: &[u8; 8] = b"pimcache";
 /// A file modified less than this before it was checked is confirmed by its content.
@@ -479,12 +479,15 @@ struct Header {
     /// items; the run's diagnostics; the entries.
     summary: u64,
     diagnostics: u64,
+    /// A hash of the summary and the diagnostics: the kept report is printed as it is when
+    /// nothing changed, so a damaged byte in it must not pass for the catalog's state.
+    report_sum: u64,
     /// How many SKUs, GTINs, links and measurements the entries hold, to make room for.
     sizes: [u64; 4],
 }
 
 impl Header {
-    const LEN: usize = 8 + 8 + 8 + 8 + 8 + 1 + 8 + 8 + 4 * 8;
+    const LEN: usize = 8 + 8 + 8 + 8 + 8 + 1 + 8 + 8 + 8 + 4 * 8;
 
     fn write(&self, w: &mut Writer) {
         w.buf.extend_from_slice(MAGIC);
@@ -495,6 +498,7 @@ impl Header {
         w.u8(u8::from(self.settled));
         w.u64(self.summary);
         w.u64(self.diagnostics);
+        w.u64(self.report_sum);
         for n in self.sizes {
             w.u64(n);
         }
@@ -511,6 +515,7 @@ impl Header {
             settled: r.u8()? == 1,
             summary: r.u64()?,
             diagnostics: r.u64()?,
+            report_sum: r.u64()?,
             sizes: [r.u64()?, r.u64()?, r.u64()?, r.u64()?],
         })
     }
@@ -543,6 +548,15 @@ impl FilesKey {
 /// Whether a file is a product, and its items.
 type Counts = (bool, usize);
 
+/// The hash [`Header::report_sum`] holds.
+fn report_sum(summary: &[u8], diagnostics: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(summary);
+    h.write_u8(0xff);
+    h.write(diagnostics);
+    h.finish()
+}
+
 /// Room to reserve for `n` facts the header announces, a little more, but never more than
 /// the cache file's `bytes` could hold (each fact takes a byte at least): a damaged header
 /// must not make pim ask for exabytes.
@@ -570,6 +584,9 @@ fn unchanged(
     let mut bytes = vec![0; len];
     file.read_exact(&mut bytes).ok()?;
     let (summary, diagnostics, _) = header.parts(&bytes)?;
+    if report_sum(summary, diagnostics) != header.report_sum {
+        return None;
+    }
     let mut r = Reader { buf: summary };
     let counts = (0..count)
         .map(|_| {
@@ -983,6 +1000,7 @@ pub fn validate(
         settled,
         summary: summary.buf.len() as u64,
         diagnostics: listed.buf.len() as u64,
+        report_sum: report_sum(&summary.buf, &listed.buf),
         sizes,
     };
     let mut head = Writer::default();

@@ -270,6 +270,14 @@ fn concurrent_runs_never_corrupt_the_cache() {
 #[test]
 fn a_damaged_cache_is_not_trusted() {
     let dir = demo_copy();
+    // A diagnostic, so the kept report holds text (`gtn`: did you mean `gtin`?).
+    let product = products(dir.path())[0].clone();
+    let text = std::fs::read_to_string(&product).unwrap();
+    std::fs::write(&product, format!("{text}gtn: \"1\"\n")).unwrap();
+    // Old enough for the cache to trust their metadata: the kept report is then printed.
+    for file in products(dir.path()) {
+        age(&file);
+    }
     let plain = pim(dir.path(), &["validate", "--no-cache", "--format", "json"]);
     let fill = pim(dir.path(), &["validate", "--format", "json"]);
     assert_eq!(stdout(&fill), stdout(&plain));
@@ -304,6 +312,15 @@ fn a_damaged_cache_is_not_trusted() {
         bytes[at] ^= 0xFF;
         damaged.push((format!("flip {i} at {at}"), bytes));
     }
+    // A letter of the kept report changed in case: still valid UTF-8, still parses, but
+    // not the catalog's state (the reviewer's `help: Xorrect the SKU`).
+    let report_at = good
+        .windows(4)
+        .position(|w| w == b"mean")
+        .expect("a word of the kept report");
+    let mut bytes = good.clone();
+    bytes[report_at] ^= 0x20;
+    damaged.push((format!("a letter of the report at {report_at}"), bytes));
     for (what, bytes) in damaged {
         std::fs::write(&file, &bytes).unwrap();
         let out = pim(dir.path(), &["validate", "--format", "json"]);
