@@ -9,46 +9,9 @@
 
 mod common;
 
-use common::{demo_copy, pim, stderr, stdout};
+use common::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// A small deterministic generator (the tests need no randomness crate).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
-fn products(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in walk(&dir.join("catalog")) {
-        if entry.extension().is_some_and(|e| e == "yaml") {
-            out.push(entry);
-        }
-    }
-    out.sort();
-    out
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
 
 /// Sets a file's modification time an hour back, so the cache may trust its metadata.
 fn age(path: &Path) {
@@ -74,7 +37,7 @@ fn compare(dir: &Path, format: &str, what: &str) {
 }
 
 fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
-    let files = products(dir);
+    let files = product_files(dir);
     let file = files[rng.below(files.len())].clone();
     let name = file.strip_prefix(dir).unwrap().display().to_string();
     match rng.below(10) {
@@ -122,34 +85,9 @@ fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
             std::fs::copy(&file, &to).unwrap();
             format!("a copy of {name} added")
         }
-        6 => {
-            let schema = dir.join("schemas/product.schema.json");
-            let text = std::fs::read_to_string(&schema).unwrap();
-            let changed = if text.contains("\"maxLength\": 70") {
-                text.replacen("\"maxLength\": 70", "\"maxLength\": 20", 1)
-            } else {
-                text.replacen("\"maxLength\": 20", "\"maxLength\": 70", 1)
-            };
-            std::fs::write(&schema, changed).unwrap();
-            "the product schema changed".into()
-        }
-        7 => {
-            let toml = dir.join("pim.toml");
-            let text = std::fs::read_to_string(&toml).unwrap();
-            let rule = "\n[rules]\nfile-name-mismatch = \"off\"\n";
-            let changed = match text.strip_suffix(rule) {
-                Some(before) => before.to_owned(),
-                None => format!("{text}{rule}"),
-            };
-            std::fs::write(&toml, changed).unwrap();
-            "pim.toml changed".into()
-        }
-        8 => {
-            let images = walk(&dir.join("assets/images"));
-            let image = &images[rng.below(images.len())];
-            std::fs::remove_file(image).unwrap();
-            format!("{} removed", image.display())
-        }
+        6 => toggle_schema(dir),
+        7 => toggle_rules(dir),
+        8 => remove_an_image(dir, rng),
         _ => {
             // Rewritten with the same content: new metadata, nothing to check again.
             let text = std::fs::read(&file).unwrap();
@@ -163,7 +101,7 @@ fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
 fn cached_runs_print_what_uncached_runs_print_through_random_edits() {
     let project = demo_copy();
     let dir = project.path();
-    for file in products(dir) {
+    for file in product_files(dir) {
         age(&file);
     }
     compare(dir, "json", "nothing");
@@ -190,7 +128,7 @@ fn a_broken_cache_is_ignored_with_a_warning() {
     let dir = project.path();
     let plain = pim(dir, &["validate", "--no-cache"]);
     pim(dir, &["validate"]);
-    let shards: Vec<PathBuf> = walk(&dir.join(".pim/cache"));
+    let shards: Vec<PathBuf> = files_in(&dir.join(".pim/cache"));
     assert!(!shards.is_empty());
     for shard in &shards {
         std::fs::write(shard, "{ not json").unwrap();
@@ -249,13 +187,13 @@ fn concurrent_runs_never_corrupt_the_cache() {
         let after = pim(&dir, &["validate", "--format", "json"]);
         assert_eq!(stdout(&after), plain, "round {round}");
         assert_eq!(stderr(&after), "", "round {round}");
-        let leftovers: Vec<PathBuf> = walk(&dir.join(".pim/cache"))
+        let leftovers: Vec<PathBuf> = files_in(&dir.join(".pim/cache"))
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
         // An edit between rounds, so the next runs write again.
-        let files = products(&dir);
+        let files = product_files(&dir);
         let file = &files[rng.below(files.len())];
         let text = std::fs::read_to_string(file).unwrap();
         std::fs::write(file, format!("{text}\n# round {round}\n")).unwrap();
@@ -271,11 +209,11 @@ fn concurrent_runs_never_corrupt_the_cache() {
 fn a_damaged_cache_is_not_trusted() {
     let dir = demo_copy();
     // A diagnostic, so the kept report holds text (`gtn`: did you mean `gtin`?).
-    let product = products(dir.path())[0].clone();
+    let product = product_files(dir.path())[0].clone();
     let text = std::fs::read_to_string(&product).unwrap();
     std::fs::write(&product, format!("{text}gtn: \"1\"\n")).unwrap();
     // Old enough for the cache to trust their metadata: the kept report is then printed.
-    for file in products(dir.path()) {
+    for file in product_files(dir.path()) {
         age(&file);
     }
     let plain = pim(dir.path(), &["validate", "--no-cache", "--format", "json"]);

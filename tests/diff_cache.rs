@@ -10,68 +10,12 @@
 
 mod common;
 
-use common::{demo_copy, pim, stderr, stdout};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// A small deterministic generator (the tests need no randomness crate).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "user.name=Test",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
-fn products(dir: &Path) -> Vec<PathBuf> {
-    walk(&dir.join("catalog"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect()
-}
+use common::*;
+use std::path::Path;
 
 /// One random change to the project; says what it did.
 fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
-    let files = products(dir);
+    let files = product_files(dir);
     let file = files[rng.below(files.len())].clone();
     let name = file.strip_prefix(dir).unwrap().display().to_string();
     let text = std::fs::read_to_string(&file).unwrap();
@@ -115,34 +59,9 @@ fn edit(dir: &Path, rng: &mut Lcg, step: usize) -> String {
             std::fs::copy(&file, &to).unwrap();
             format!("a duplicate SKU of {name}")
         }
-        7 => {
-            let schema = dir.join("schemas/product.schema.json");
-            let text = std::fs::read_to_string(&schema).unwrap();
-            let changed = if text.contains("\"maxLength\": 70") {
-                text.replacen("\"maxLength\": 70", "\"maxLength\": 20", 1)
-            } else {
-                text.replacen("\"maxLength\": 20", "\"maxLength\": 70", 1)
-            };
-            std::fs::write(&schema, changed).unwrap();
-            "the product schema changed".into()
-        }
-        8 => {
-            let toml = dir.join("pim.toml");
-            let text = std::fs::read_to_string(&toml).unwrap();
-            let rule = "\n[rules]\nfile-name-mismatch = \"off\"\n";
-            let changed = match text.strip_suffix(rule) {
-                Some(before) => before.to_owned(),
-                None => format!("{text}{rule}"),
-            };
-            std::fs::write(&toml, changed).unwrap();
-            "pim.toml changed".into()
-        }
-        9 => {
-            let images = walk(&dir.join("assets/images"));
-            let image = &images[rng.below(images.len())];
-            std::fs::remove_file(image).unwrap();
-            format!("{} removed", image.display())
-        }
+        7 => toggle_schema(dir),
+        8 => toggle_rules(dir),
+        9 => remove_an_image(dir, rng),
         _ => {
             std::fs::write(&file, "sku: [unclosed\n").unwrap();
             format!("a syntax error in {name}")

@@ -13,7 +13,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The `locales` fixture in a temporary folder.
 fn project() -> tempfile::TempDir {
@@ -336,27 +335,6 @@ fn decimals_round_half_even_after_conversion() {
     assert!(
         feed.contains("TENT-2P,Ridgeline 2-Person Tent,249.00,229.00,4 lb,2.5 m\n"),
         "{feed}"
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "user.name=Test",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
     );
 }
 

@@ -184,3 +184,100 @@ pub fn signal_while_writing(dir: &Path, signal: &str) -> std::process::Child {
         .unwrap();
     child
 }
+
+/// Runs git in `dir` with a fixed identity and no signing; fails the test if git fails.
+/// Returns what git printed, trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// A small deterministic generator (the tests need no randomness crate).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_in(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The product files (`.yaml`) under the project's `catalog/`, sorted.
+pub fn product_files(dir: &Path) -> Vec<PathBuf> {
+    files_in(&dir.join("catalog"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect()
+}
+
+/// Random-edit steps shared by the cache suites: the product schema's `maxLength` flips
+/// between 70 and 20.
+pub fn toggle_schema(dir: &Path) -> String {
+    let schema = dir.join("schemas/product.schema.json");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    let changed = if text.contains("\"maxLength\": 70") {
+        text.replacen("\"maxLength\": 70", "\"maxLength\": 20", 1)
+    } else {
+        text.replacen("\"maxLength\": 20", "\"maxLength\": 70", 1)
+    };
+    std::fs::write(&schema, changed).unwrap();
+    "the product schema changed".into()
+}
+
+/// pim.toml gains or loses a `[rules]` section turning `file-name-mismatch` off.
+pub fn toggle_rules(dir: &Path) -> String {
+    let toml = dir.join("pim.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let rule = "\n[rules]\nfile-name-mismatch = \"off\"\n";
+    let changed = match text.strip_suffix(rule) {
+        Some(before) => before.to_owned(),
+        None => format!("{text}{rule}"),
+    };
+    std::fs::write(&toml, changed).unwrap();
+    "pim.toml changed".into()
+}
+
+/// One of the demo's images, picked by `rng`, removed.
+pub fn remove_an_image(dir: &Path, rng: &mut Lcg) -> String {
+    let images = files_in(&dir.join("assets/images"));
+    let image = &images[rng.below(images.len())];
+    std::fs::remove_file(image).unwrap();
+    format!("{} removed", image.display())
+}
