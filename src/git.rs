@@ -344,6 +344,69 @@ impl Repo {
     }
 }
 
+/// Where a revision's pim.toml puts the project's parts (the defaults otherwise),
+/// normalised as configuration loading does (`./catalog/` → `catalog`).
+pub struct Layout {
+    pub catalog: String,
+    schemas: String,
+    templates: String,
+    assets: String,
+    categories: String,
+}
+
+/// What a file of a revision is to a check of its catalog (`pim diff`, `report --history`).
+pub enum Part {
+    /// Needed with its content: pim.toml, a schema, the categories, a template.
+    Content,
+    /// Needed by path only: an asset.
+    PathOnly,
+    Other,
+}
+
+impl Layout {
+    /// From the revision's pim.toml, if it has one.
+    pub fn of(pim_toml: Option<&[u8]>) -> Layout {
+        let config = pim_toml
+            .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(bytes)).ok());
+        let path = |key: &str, default: &str| {
+            config
+                .as_ref()
+                .and_then(|c| c.get("project")?.get(key)?.as_str())
+                .and_then(|p| crate::config::inside_project(key, Path::new(p)).ok())
+                .map(|p| crate::catalog::relative(Path::new(""), &p))
+                .unwrap_or_else(|| default.to_owned())
+        };
+        Layout {
+            catalog: path("catalog", "catalog"),
+            schemas: path("schemas", "schemas"),
+            templates: path("templates", "templates"),
+            assets: path("assets", "assets"),
+            categories: path("categories", "categories.yaml"),
+        }
+    }
+
+    /// What `rel` (a path relative to the project) is to a check.
+    pub fn part(&self, rel: &str) -> Part {
+        let under = |dir: &str| {
+            dir.is_empty()
+                || rel
+                    .strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if rel == crate::config::FILE_NAME
+            || rel == self.categories
+            || under(&self.schemas)
+            || under(&self.templates)
+        {
+            Part::Content
+        } else if under(&self.assets) {
+            Part::PathOnly
+        } else {
+            Part::Other
+        }
+    }
+}
+
 /// A revision's project as git stores it, by path relative to the project.
 #[derive(Debug, Default)]
 pub struct Tree {

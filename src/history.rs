@@ -5,7 +5,7 @@
 use crate::catalog::{Checked, ProductPath, Project};
 use crate::channel::{self, Evaluator};
 use crate::config::{ChannelSpec, FILE_NAME};
-use crate::git::{Commit, Repo, Tree};
+use crate::git::{Commit, Layout, Part, Repo, Tree};
 use crate::quality::{self, ReportOptions};
 use crate::validate::{self, CheckOptions};
 use anyhow::{Context, Result, anyhow, bail};
@@ -142,7 +142,12 @@ fn commits_quality(
     let mut revisions = Vec::with_capacity(trees.len());
     let mut configurations: BTreeMap<Vec<(String, String)>, Configuration> = BTreeMap::new();
     for (index, tree) in trees.iter().enumerate() {
-        let layout = Layout::of(tree, &blobs);
+        let layout = Layout::of(
+            tree.files
+                .get(FILE_NAME)
+                .and_then(|oid| blobs.get(oid))
+                .map(Vec::as_slice),
+        );
         let catalog = layout.catalog.clone();
         let inside = format!("{catalog}/");
         let has_catalog = tree
@@ -226,70 +231,6 @@ fn commits_quality(
         }
     }
     Ok(out.into_iter().flatten().collect())
-}
-
-/// Where a revision's pim.toml puts the project's parts (the defaults otherwise),
-/// normalised as configuration loading does (`./catalog/` → `catalog`).
-struct Layout {
-    catalog: String,
-    schemas: String,
-    templates: String,
-    assets: String,
-    categories: String,
-}
-
-/// What a file of a revision is to a report.
-enum Part {
-    /// Needed with its content: pim.toml, a schema, the categories, a template.
-    Content,
-    /// Needed by path only: an asset.
-    PathOnly,
-    Other,
-}
-
-impl Layout {
-    fn of(tree: &Tree, blobs: &HashMap<String, Vec<u8>>) -> Layout {
-        let config = tree
-            .files
-            .get(FILE_NAME)
-            .and_then(|oid| blobs.get(oid))
-            .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(bytes)).ok());
-        let path = |key: &str, default: &str| {
-            config
-                .as_ref()
-                .and_then(|c| c.get("project")?.get(key)?.as_str())
-                .and_then(|p| crate::config::inside_project(key, Path::new(p)).ok())
-                .map(|p| crate::catalog::relative(Path::new(""), &p))
-                .unwrap_or_else(|| default.to_owned())
-        };
-        Layout {
-            catalog: path("catalog", "catalog"),
-            schemas: path("schemas", "schemas"),
-            templates: path("templates", "templates"),
-            assets: path("assets", "assets"),
-            categories: path("categories", "categories.yaml"),
-        }
-    }
-
-    fn part(&self, rel: &str) -> Part {
-        let under = |dir: &str| {
-            dir.is_empty()
-                || rel
-                    .strip_prefix(dir)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        };
-        if rel == FILE_NAME
-            || rel == self.categories
-            || under(&self.schemas)
-            || under(&self.templates)
-        {
-            Part::Content
-        } else if under(&self.assets) {
-            Part::PathOnly
-        } else {
-            Part::Other
-        }
-    }
 }
 
 /// The numbers of each commit of one configuration, in its order: the configuration's files

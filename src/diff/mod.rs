@@ -5,7 +5,7 @@ use crate::cache::Blob;
 use crate::catalog::{Checked, ProductPath, Project};
 use crate::channel::{self, Blocking, blocking_errors, select};
 use crate::diag::{Diagnostic, Severity};
-use crate::git::Repo;
+use crate::git::{Layout, Part, Repo};
 use crate::schema::{Annotation, Kind};
 use crate::source;
 use crate::validate::{self, CheckOptions, Validation};
@@ -388,7 +388,8 @@ fn materialized(
         .tempdir()
         .context("cannot create a temporary folder")?;
     let tree = repo.tree(commit)?;
-    let catalog = catalog_folder(repo, &tree);
+    let layout = layout(repo, &tree);
+    let catalog = layout.catalog.clone();
     // The catalog is walked as the working tree's is: same links followed, same skipped.
     let walk = tree.walk(&catalog);
     let products: Vec<(String, String)> = walk
@@ -402,14 +403,31 @@ fn materialized(
         .map(|(rel, why)| crate::catalog::skip(rel, why))
         .collect();
     let is_product: HashSet<&str> = products.iter().map(|(rel, _)| rel.as_str()).collect();
+    // What a check needs besides the products: pim.toml, schemas, categories and templates
+    // with their content, assets by path only (a rule asks whether one exists, never what
+    // it holds); docs, code and media elsewhere are not read.
     let others: Vec<(String, String)> = tree
         .walk("")
         .files
         .into_iter()
         .filter(|(rel, _)| !is_product.contains(rel.as_str()))
         .collect();
-    let oids: Vec<&str> = others.iter().map(|(_, oid)| oid.as_str()).collect();
-    for ((rel, _), bytes) in others.iter().zip(repo.read_blobs(&oids)?) {
+    let mut contents: Vec<(&str, &str)> = Vec::new();
+    let mut paths: Vec<&str> = Vec::new();
+    for (rel, oid) in &others {
+        match layout.part(rel) {
+            Part::Content => contents.push((rel, oid)),
+            Part::PathOnly => paths.push(rel),
+            Part::Other => {}
+        }
+    }
+    let oids: Vec<&str> = contents.iter().map(|(_, oid)| *oid).collect();
+    let files = contents
+        .iter()
+        .map(|(rel, _)| *rel)
+        .zip(repo.read_blobs(&oids)?)
+        .chain(paths.iter().map(|rel| (*rel, Vec::new())));
+    for (rel, bytes) in files {
         let path = temp.path().join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -586,21 +604,14 @@ fn hex(blob: Blob) -> String {
     blob.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The catalog folder a revision's pim.toml names (`catalog` by default), as config loading
-/// normalises it (`./catalog/` → `catalog`).
-fn catalog_folder(repo: &Repo, tree: &crate::git::Tree) -> String {
-    let configured = tree
+/// Where a revision's pim.toml puts the catalog, schemas, templates, assets and categories.
+fn layout(repo: &Repo, tree: &crate::git::Tree) -> Layout {
+    let pim_toml = tree
         .files
         .get(crate::config::FILE_NAME)
         .and_then(|oid| repo.read_blobs(&[oid.as_str()]).ok())
-        .and_then(|mut blobs| blobs.pop())
-        .and_then(|bytes| toml::from_str::<toml::Table>(&String::from_utf8_lossy(&bytes)).ok())
-        .and_then(|config| {
-            let catalog = config.get("project")?.get("catalog")?.as_str()?;
-            crate::config::inside_project("catalog", Path::new(catalog)).ok()
-        })
-        .map(|catalog| crate::catalog::relative(Path::new(""), &catalog));
-    configured.unwrap_or_else(|| "catalog".to_owned())
+        .and_then(|mut blobs| blobs.pop());
+    Layout::of(pim_toml.as_deref())
 }
 
 fn compare(base: &mut Side, head: &mut Side, price_alert: Decimal) -> Result<DiffReport> {
